@@ -1,0 +1,108 @@
+import * as fs from 'node:fs';
+import type { SuiteReport } from '../suite/report';
+import { REPORT_ENV } from '../suite/report';
+import { launchBrowser, openWorkbench, Workbench } from './browser';
+import { ensureCodeServer, startCodeServer } from './codeServer';
+import { assertBuilt } from './extension';
+import { workbenchUrl } from './launch';
+import { repoRoot, suiteEntry } from './paths';
+import { shutdown } from './processes';
+import { printReport } from './results';
+import { createSession, extensionHostErrors, Session } from './session';
+import { seconds, tail } from './text';
+
+/**
+ * `npm run test:integration`: runs the compiled suite in out/test/suite inside code-server's
+ * real extension host, with the repository loaded as the extension under development.
+ *
+ * Options: `--extension <dir>` loads another extension folder instead of the repository
+ * (useful while the extension is being built), `--timeout <seconds>` (default 300).
+ */
+async function main(): Promise<number> {
+  const args = parseArgs(process.argv.slice(2));
+  const extensionPath = args.extension ?? repoRoot;
+  if (!fs.existsSync(`${suiteEntry}.js`)) throw new Error('out/test/suite/index.js is missing: run `npm run compile` first');
+  assertBuilt(extensionPath);
+  await ensureCodeServer();
+
+  const started = Date.now();
+  const session = createSession('integration');
+  const server = await startCodeServer({
+    workspace: session.workspace,
+    userDataDir: session.userDataDir,
+    extensionsDir: session.extensionsDir,
+    trust: true,
+    env: { [REPORT_ENV]: session.reportFile },
+  });
+  console.log(`integration: code-server ${server.url}, extension ${extensionPath}`);
+  const browser = await launchBrowser();
+  const url = workbenchUrl(server, session.workspace, { extensionDevelopmentPath: extensionPath, extensionTestsPath: suiteEntry });
+  const workbench = await openWorkbench(browser, url);
+
+  const report = await waitForReport(session, workbench, args.timeoutS * 1000, server.logFile);
+  const failed = report ? printReport('integration', report) : 1;
+  const empty = report && report.tests.length === 0;
+  if (empty) console.log('integration: the suite ran no test');
+  console.log(`integration: finished in ${seconds(started)}`);
+  if (failed || empty) console.log(`integration: logs kept in ${session.keepLogs()}`);
+  return failed || empty ? 1 : 0;
+}
+
+/**
+ * Polls the report file until the suite says it is done. Fails (returns undefined) with
+ * diagnostics when the suite never starts or does not finish in time.
+ */
+async function waitForReport(session: Session, workbench: Workbench, timeoutMs: number, logFile: string): Promise<SuiteReport | undefined> {
+  // The extension host normally starts the suite within seconds; a minute without a first
+  // report means it never will.
+  const startDeadline = Date.now() + Math.min(90_000, timeoutMs);
+  const deadline = Date.now() + timeoutMs;
+  let report: SuiteReport | undefined;
+  for (;;) {
+    report = readReport(session.reportFile);
+    if (report?.state === 'done') return report;
+    if (!report && Date.now() > startDeadline) {
+      console.log('integration: the extension host never started the suite');
+      break;
+    }
+    if (Date.now() > deadline) {
+      console.log(`integration: the suite did not finish within ${timeoutMs / 1000} s`);
+      if (report) printReport('integration (so far)', report);
+      break;
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  const hostErrors = extensionHostErrors(session.dir);
+  if (hostErrors.length) console.log(`--- extension host errors ---\n${hostErrors.join('\n')}`);
+  if (workbench.consoleErrors.length) console.log(`--- browser console errors ---\n${workbench.consoleErrors.slice(-20).join('\n')}`);
+  console.log(`--- code-server log (last lines) ---\n${tail(logFile, 30)}`);
+  return undefined;
+}
+
+function readReport(file: string): SuiteReport | undefined {
+  try {
+    return JSON.parse(fs.readFileSync(file, 'utf8')) as SuiteReport;
+  } catch {
+    return undefined;
+  }
+}
+
+function parseArgs(argv: string[]): { extension?: string; timeoutS: number } {
+  const out: { extension?: string; timeoutS: number } = { timeoutS: 300 };
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === '--extension') out.extension = argv[++i];
+    else if (argv[i] === '--timeout') out.timeoutS = Number(argv[++i]);
+    else throw new Error(`unknown option ${argv[i]}`);
+  }
+  return out;
+}
+
+main()
+  .catch((err: Error) => {
+    console.error(`integration: ${err.message}`);
+    return 1;
+  })
+  .then(async (code) => {
+    await shutdown();
+    process.exit(code);
+  });
