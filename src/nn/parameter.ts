@@ -1,0 +1,59 @@
+import * as tf from '@tensorflow/tfjs';
+
+const PARAMETER_BRAND = Symbol.for('moduleLens.parameter');
+
+/**
+ * A trainable tensor owned by a module, as `torch.nn.Parameter`.
+ *
+ * It is a real `tf.Variable`, so it goes anywhere a tensor goes
+ * (`tf.matMul(x, this.weight, false, true)`), with PyTorch's `requiresGrad`
+ * (mapped onto the variable's `trainable` flag) and `grad`, which
+ * {@link backward} fills and accumulates.
+ */
+export interface Parameter extends tf.Variable {
+  /** Whether autodiff computes a gradient for it (the variable's `trainable`). */
+  requiresGrad: boolean;
+  /** The accumulated gradient after a backward pass, or `null`. */
+  grad: tf.Tensor | null;
+}
+
+/**
+ * Creates a parameter holding `data` (copied by reference, as PyTorch shares storage).
+ * `data` stays owned by the caller; the parameter is disposed with `dispose()`.
+ */
+export class Parameter {
+  constructor(data: tf.Tensor | tf.TensorLike, requiresGrad = true) {
+    const tensor = data instanceof tf.Tensor ? data : tf.tensor(data as tf.TensorLike);
+    const dtype = tensor.dtype === 'float32' || tensor.dtype === 'int32' || tensor.dtype === 'bool' ? tensor.dtype : 'float32';
+    const variable = tf.variable(tensor, requiresGrad, undefined, dtype) as Parameter;
+    if (tensor !== data) tensor.dispose();
+    let grad: tf.Tensor | null = null;
+    Object.defineProperties(variable, {
+      [PARAMETER_BRAND]: { value: true },
+      requiresGrad: {
+        get: () => variable.trainable,
+        set: (v: boolean) => { variable.trainable = v; },
+        enumerable: true,
+      },
+      grad: {
+        get: () => grad,
+        set: (g: tf.Tensor | null) => {
+          if (grad && grad !== g && !grad.isDisposed) grad.dispose();
+          grad = g ? tf.keep(g) : null;
+        },
+        enumerable: true,
+      },
+    });
+    const dispose = variable.dispose.bind(variable);
+    variable.dispose = () => {
+      if (grad && !grad.isDisposed) grad.dispose();
+      grad = null;
+      dispose();
+    };
+    return variable;
+  }
+
+  static [Symbol.hasInstance](value: unknown): boolean {
+    return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[PARAMETER_BRAND] === true;
+  }
+}
