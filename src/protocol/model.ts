@@ -25,6 +25,8 @@ export interface ModelInfo {
   readonly repr: string;
   /** The backend the model's tensors live on. */
   readonly backend: string;
+  /** The root module's tree node (its `path` is `''`), so a tree can draw the root without another request. */
+  readonly root: ModuleNode;
 }
 
 /** A module in the tree. `path` is the dotted path from the root (`''` for the root itself). */

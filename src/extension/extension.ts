@@ -1,0 +1,52 @@
+/**
+ * Composition root: creates the parts, wires them together and hands every
+ * disposable to VS Code. Behaviour lives in the modules it imports.
+ */
+import * as vscode from 'vscode';
+import type { NodeInfo } from '../protocol';
+import { Commands, registerCommands } from './commands';
+import { chooseDefaultModel } from './defaultModel';
+import { ModelOpener } from './modelOpener';
+import { ModulesTreeProvider } from './modulesTreeProvider';
+import { ModelServerClient } from './serverClient';
+import { BackendStatusBar } from './statusBar';
+
+/** What `activate()` returns to other extensions and to the integration tests. */
+export interface ModuleLensApi {
+  /** The data provider behind the Modules view. */
+  readonly modulesTree: ModulesTreeProvider;
+  /** Resolves once the model server is up and the default model is open; rejects with the reason otherwise. */
+  readonly ready: Promise<void>;
+}
+
+/** Called by VS Code on the first activation event. */
+export function activate(context: vscode.ExtensionContext): ModuleLensApi {
+  const output = vscode.window.createOutputChannel('Module Lens', { log: true });
+  const server = new ModelServerClient(context.asAbsolutePath('dist/server.js'), output);
+  const modulesTree = new ModulesTreeProvider(server, output);
+  const treeView = vscode.window.createTreeView<NodeInfo>('moduleLens.modules', { treeDataProvider: modulesTree, showCollapseAll: true });
+  const opener = new ModelOpener(server, output);
+  const status = new BackendStatusBar(Commands.showLog);
+  context.subscriptions.push(
+    output, server, modulesTree, treeView, status,
+    ...registerCommands({ server, opener, tree: modulesTree, treeView, output, extensionPath: context.extensionPath }),
+  );
+
+  const ready = (async () => {
+    await server.start();
+    status.show(await server.serverInfo());
+    const choice = chooseDefaultModel(
+      (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath), context.extensionPath, vscode.workspace.isTrusted);
+    if (choice.note) output.info(choice.note);
+    await opener.open(choice.file, choice.builtin);
+  })();
+  // Report here so a failed start is visible even when no caller awaits `ready`.
+  ready.catch((err: Error) => {
+    status.failed(err.message);
+    output.error(`Startup failed: ${err.message}`);
+  });
+  return { modulesTree, ready };
+}
+
+/** Nothing to do: every resource is in `context.subscriptions`, which VS Code disposes. */
+export function deactivate(): void {}
