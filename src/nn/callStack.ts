@@ -12,6 +12,11 @@ export function enterCall(m: Module): void {
   stack.push(m);
 }
 
+/** Whether no module call is in progress. */
+export function isOutermostCall(): boolean {
+  return stack.length === 0;
+}
+
 /** Leaves the innermost call. */
 export function leaveCall(): void {
   stack.pop();

@@ -40,6 +40,10 @@ function describe(value: unknown): string {
  * `this.fc = new nn.Linear(5, 4)`), `training` is a per-module flag, and the
  * forward/backward hook dictionaries run when the module is called.
  *
+ * A call from outside any module runs in `tf.tidy`: intermediate tensors are
+ * freed when it returns or throws, and only the result survives. A hook that
+ * keeps a tensor beyond the call must `tf.keep` it (a clone, to be safe).
+ *
  * The constructor returns a callable `Proxy` whose traps play the part of
  * Python's `__getattr__`, `__setattr__` and `__delattr__`. Do not use `#private`
  * fields in subclasses: they cannot be reached through a proxy.

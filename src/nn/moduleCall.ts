@@ -3,7 +3,7 @@ import type { Module } from './module';
 import { anyGlobalHooks, globalHooks, type HookKind } from './hooks';
 import { BackwardHookCall, collectHooks } from './backwardHooks';
 import { isRecordingGradients } from './gradReach';
-import { enterCall, leaveCall, pathInCall } from './callStack';
+import { enterCall, isOutermostCall, leaveCall, pathInCall } from './callStack';
 import { HookError, ModuleCallError } from './errors';
 
 /**
@@ -13,6 +13,13 @@ import { HookError, ModuleCallError } from './errors';
  * wiring. With no hook anywhere it is a plain `forward` call.
  */
 export function callModule(self: Module, raw: Module, args: unknown[]): unknown {
+  // The outermost call owns every intermediate tensor of the tree: it runs in a
+  // tidy scope, so only its result survives, and a failure frees everything.
+  if (isOutermostCall()) return tf.tidy(() => callInStack(self, raw, args) as tf.TensorContainer);
+  return callInStack(self, raw, args);
+}
+
+function callInStack(self: Module, raw: Module, args: unknown[]): unknown {
   enterCall(self);
   try {
     const hooked = raw._forwardPreHooks.size + raw._forwardHooks.size + raw._backwardPreHooks.size + raw._backwardHooks.size > 0;
