@@ -52,8 +52,7 @@ export async function startCodeServer(opts: CodeServerOptions): Promise<RunningC
     '--disable-telemetry',
     '--disable-update-check',
     '--disable-getting-started-override',
-    // Its own config file, or code-server would create one in the user's home.
-    '--config', path.join(path.dirname(opts.userDataDir), 'code-server.yaml'),
+    ...ownFiles(opts.userDataDir).args,
     '--user-data-dir', opts.userDataDir,
     '--extensions-dir', opts.extensionsDir,
     opts.workspace,
@@ -61,7 +60,7 @@ export async function startCodeServer(opts: CodeServerOptions): Promise<RunningC
   const child = spawn(process.execPath, args, {
     detached: true,
     stdio: ['ignore', out, out],
-    env: { ...process.env, ...opts.env },
+    env: { ...process.env, ...ownFiles(opts.userDataDir).env, ...opts.env },
   });
   fs.closeSync(out);
   const pid = child.pid!;
@@ -103,6 +102,18 @@ export function workbenchUrl(
     url += `&payload=${encodeURIComponent(JSON.stringify(payload))}`;
   }
   return url;
+}
+
+/**
+ * Arguments and environment that keep code-server's own files (config, heartbeat, logs) next to
+ * `userDataDir` instead of in the user's home folder.
+ */
+export function ownFiles(userDataDir: string): { args: string[]; env: NodeJS.ProcessEnv } {
+  const base = path.dirname(userDataDir);
+  return {
+    args: ['--config', path.join(base, 'code-server.yaml')],
+    env: { XDG_DATA_HOME: path.join(base, 'code-server-data') },
+  };
 }
 
 function writeSettings(userDataDir: string, trust: boolean): void {
