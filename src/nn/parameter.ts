@@ -18,15 +18,18 @@ export interface Parameter extends tf.Variable {
 }
 
 /**
- * Creates a parameter holding `data` (copied by reference, as PyTorch shares storage).
- * `data` stays owned by the caller; the parameter is disposed with `dispose()`.
+ * Creates a parameter holding `data`'s values. The parameter takes ownership of
+ * a plain tensor passed in (it is disposed; its storage lives on in the
+ * parameter, as PyTorch shares it), so `new nn.Parameter(tf.zeros([5]))` leaks
+ * nothing. A variable passed in is left alone. Dispose the parameter with
+ * `dispose()`, or the whole module with `module.dispose()`.
  */
 export class Parameter {
   constructor(data: tf.Tensor | tf.TensorLike, requiresGrad = true) {
     const tensor = data instanceof tf.Tensor ? data : tf.tensor(data as tf.TensorLike);
     const dtype = tensor.dtype === 'float32' || tensor.dtype === 'int32' || tensor.dtype === 'bool' ? tensor.dtype : 'float32';
     const variable = tf.variable(tensor, requiresGrad, undefined, dtype) as Parameter;
-    if (tensor !== data) tensor.dispose();
+    if (!(tensor instanceof tf.Variable)) tensor.dispose();
     let grad: tf.Tensor | null = null;
     Object.defineProperties(variable, {
       [PARAMETER_BRAND]: { value: true },

@@ -4,6 +4,13 @@ import { Parameter } from '../parameter';
 import { pyBool, pyFloat, pyOptional } from '../pyRepr';
 import { layerArgs, positiveInt } from './layerArgs';
 
+/** A non-trainable variable holding `initial`'s values, so updates can assign in place. */
+function bufferVariable(initial: tf.Tensor): tf.Variable {
+  const v = tf.variable(initial, false);
+  initial.dispose();
+  return v;
+}
+
 /** Options of the BatchNorm layers, named as PyTorch's keyword arguments. */
 export interface BatchNormOptions { eps?: number; momentum?: number | null; affine?: boolean; track_running_stats?: boolean }
 
@@ -41,9 +48,9 @@ abstract class BatchNorm extends Module {
       this.registerParameter('bias', null);
     }
     if (o.track_running_stats) {
-      this.registerBuffer('running_mean', tf.variable(tf.zeros([num_features]), false));
-      this.registerBuffer('running_var', tf.variable(tf.ones([num_features]), false));
-      this.registerBuffer('num_batches_tracked', tf.variable(tf.scalar(0, 'int32'), false));
+      this.registerBuffer('running_mean', bufferVariable(tf.zeros([num_features])));
+      this.registerBuffer('running_var', bufferVariable(tf.ones([num_features])));
+      this.registerBuffer('num_batches_tracked', bufferVariable(tf.scalar(0, 'int32')));
     } else {
       this.registerBuffer('running_mean', null);
       this.registerBuffer('running_var', null);
