@@ -30,6 +30,8 @@ export interface RunningCodeServer {
   port: number;
   /** code-server's stdout and stderr. */
   logFile: string;
+  /** Resolves with a description ("code-server exited with 1") when the process ends. */
+  exited: Promise<string>;
   /** Stops code-server and everything it started. Safe to call twice. */
   stop(): Promise<void>;
 }
@@ -40,7 +42,7 @@ export interface RunningCodeServer {
  * SIGTERM or exit of the harness) can end it with its extension host and language servers.
  */
 export async function startCodeServer(opts: CodeServerOptions): Promise<RunningCodeServer> {
-  writeSettings(opts.userDataDir, opts.trust);
+  writeUserSettings(opts.userDataDir, opts.trust);
   fs.mkdirSync(opts.extensionsDir, { recursive: true });
   const port = await freePort();
   const logFile = opts.logFile ?? path.join(path.dirname(opts.userDataDir), 'code-server.log');
@@ -70,19 +72,21 @@ export async function startCodeServer(opts: CodeServerOptions): Promise<RunningC
     stopped ??= killTree(pid).finally(unregister);
     return stopped;
   };
-  let exited: string | undefined;
-  child.on('exit', (code, sig) => (exited = `code-server exited with ${code ?? sig}`));
+  let exitReason: string | undefined;
+  const exited = new Promise<string>((resolve) =>
+    child.on('exit', (code, sig) => resolve((exitReason = `code-server exited with ${code ?? sig}`))),
+  );
 
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 60_000;
   while (!(await answers(`${url}/healthz`))) {
-    if (exited || Date.now() > deadline) {
+    if (exitReason || Date.now() > deadline) {
       await stop();
-      throw new Error(`${exited ?? 'code-server did not answer within 60 s'}\n--- ${logFile} ---\n${tail(logFile, 30)}`);
+      throw new Error(`${exitReason ?? 'code-server did not answer within 60 s'}\n--- ${logFile} ---\n${tail(logFile, 30)}`);
     }
     await new Promise((r) => setTimeout(r, 200));
   }
-  return { url, port, logFile, stop };
+  return { url, port, logFile, exited, stop };
 }
 
 /**
@@ -116,7 +120,11 @@ export function ownFiles(userDataDir: string): { args: string[]; env: NodeJS.Pro
   };
 }
 
-function writeSettings(userDataDir: string, trust: boolean): void {
+/**
+ * Writes `User/settings.json` for a quiet test profile: no telemetry, welcome page, tips or
+ * update checks; `trust` turns workspace trust off so the workspace is trusted without a prompt.
+ */
+export function writeUserSettings(userDataDir: string, trust: boolean): void {
   const settings: Record<string, unknown> = {
     'telemetry.telemetryLevel': 'off',
     'workbench.startupEditor': 'none',

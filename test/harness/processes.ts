@@ -10,6 +10,12 @@ export interface Cleanup {
 }
 const cleanups = new Set<Cleanup>();
 let hooked = false;
+let stopping = false;
+
+/** True once {@link shutdown} has begun, e.g. after Ctrl-C. */
+export function shuttingDown(): boolean {
+  return stopping;
+}
 
 /**
  * Registers `cleanup` to run when the harness ends, also on Ctrl-C or SIGTERM, so that no
@@ -23,6 +29,7 @@ export function onShutdown(cleanup: Cleanup): () => void {
 
 /** Runs every registered cleanup once, newest first. */
 export async function shutdown(): Promise<void> {
+  stopping = true;
   const list = [...cleanups].reverse();
   cleanups.clear();
   for (const c of list) {

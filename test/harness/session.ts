@@ -7,7 +7,7 @@ import { onShutdown } from './processes';
 /** Temporary folders for one run of code-server, removed when the run ends. */
 export interface Session {
   dir: string;
-  /** A fresh copy of `examples/`, so tests never change the repository's demo files. */
+  /** By default a fresh copy of `examples/`, so tests never change the repository's demo files. */
   workspace: string;
   userDataDir: string;
   extensionsDir: string;
@@ -18,12 +18,17 @@ export interface Session {
   dispose(): void;
 }
 
-/** Creates a {@link Session} under the system temp folder. */
-export function createSession(name: string): Session {
+/**
+ * Creates a {@link Session} under the system temp folder. Its workspace is a copy of
+ * `examples/` unless `workspace` names a folder to open in place.
+ */
+export function createSession(name: string, workspace?: string): Session {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `module-lens-${name}-`));
-  const workspace = path.join(dir, 'workspace');
-  if (fs.existsSync(examplesDir)) fs.cpSync(examplesDir, workspace, { recursive: true });
-  else fs.mkdirSync(workspace);
+  if (!workspace) {
+    workspace = path.join(dir, 'workspace');
+    if (fs.existsSync(examplesDir)) fs.cpSync(examplesDir, workspace, { recursive: true });
+    else fs.mkdirSync(workspace);
+  }
   const userDataDir = path.join(dir, 'user-data');
   const extensionsDir = path.join(dir, 'extensions');
   fs.mkdirSync(userDataDir);
