@@ -146,6 +146,18 @@ describe('safetensors: round trips and layout', () => {
     disposeAll(tensors);
   });
 
+  test('the writer keeps integer-like names in data order, as the reference does', () => {
+    const input = new Map<string, tf.Tensor>([['2', tf.scalar(2)], ['10', tf.scalar(10)], ['b', tf.scalar(11)]]);
+    const bytes = serializeSafetensors(input);
+    // Byte order of names: "10" < "2" < "b"; JSON.stringify on an object would put "2" and "10" first, ascending.
+    assert.match(Buffer.from(bytes).toString('latin1'), /^.{8}\{"10":\{[^}]*"data_offsets":\[0,4\]\},"2":\{[^}]*\[4,8\]\},"b":/s);
+    const { tensors } = parseSafetensors(bytes);
+    assert.deepEqual([...tensors.keys()], ['10', '2', 'b']);
+    assert.deepEqual([...tensors.get('10')!.dataSync()], [10]);
+    disposeAll(tensors);
+    disposeAll(input);
+  });
+
   test('file-level write and read, leaving no temporary files', () => {
     const file = path.join(tmp, 'roundtrip.safetensors');
     const w = tf.randomNormal([3, 4]);
@@ -278,6 +290,11 @@ describe('safetensors: validation', () => {
     new DataView(data.buffer).setBigInt64(16, 2n ** 33n, true);
     const h = { a: { dtype: 'F32', shape: [4], data_offsets: [0, 16] }, b: { dtype: 'I64', shape: [1], data_offsets: [16, 24] } };
     throwsFileError(() => parseSafetensors(st(h, data), F), F, /tensor "b"/);
+  });
+  test('deeply nested header JSON is refused without overflowing the stack', () => {
+    const deep = `${'['.repeat(200000)}${']'.repeat(200000)}`;
+    throwsFileError(() => parseSafetensors(st(`{"t":{"dtype":"F32","shape":[${deep}],"data_offsets":[0,0]}}`), F), F, /shape entry \[/);
+    throwsFileError(() => parseSafetensors(st(`{"t":${deep}}`), F), F, /header entry "t" is not an object/);
   });
   test('random and mutated byte strings only ever give tensors or a TensorFileError', () => {
     const rand = rng(1234);

@@ -93,7 +93,9 @@ export function parseSafetensors(bytes: Uint8Array, fileNameForErrors = '<safete
   try {
     header = JSON.parse(text);
   } catch (e) {
-    fail(`header is not valid JSON (${(e as Error).message})`);
+    // V8 quotes the offending text in its message; keep the line short.
+    const reason = String((e as Error).message).replace(/\s+/g, ' ');
+    fail(`header is not valid JSON (${reason.length > 120 ? `${reason.slice(0, 119)}…` : reason})`);
   }
   if (header === null || typeof header !== 'object' || Array.isArray(header)) {
     fail('header is not a JSON object');
@@ -167,22 +169,24 @@ export function serializeSafetensors(
   });
   prepared.sort((a, b) => (DTYPE_RANK[b.dtype] - DTYPE_RANK[a.dtype]) || Buffer.compare(a.nameBytes, b.nameBytes));
 
-  const header: Record<string, unknown> = {};
+  // Built by hand because JSON.stringify of an object would move integer-like names ("10")
+  // to the front, and the header must list tensors in data order like the reference does.
+  const parts: string[] = [];
   if (options.metadata) {
-    const md: Record<string, string> = {};
+    const md: string[] = [];
     for (const [k, v] of Object.entries(options.metadata)) {
       if (typeof v !== 'string') fail(`metadata value for ${quoteForMessage(k)} is not a string`);
-      defineOwn(md, k, v);
+      md.push(`${JSON.stringify(k)}:${JSON.stringify(v)}`);
     }
-    defineOwn(header, '__metadata__', md);
+    parts.push(`"__metadata__":{${md.join(',')}}`);
   }
   let offset = 0;
   for (const p of prepared) {
     const n = p.tensor.size * ELEMENT_BYTES[p.dtype];
-    defineOwn(header, p.name, { dtype: p.dtype, shape: p.tensor.shape, data_offsets: [offset, offset + n] });
+    parts.push(`${JSON.stringify(p.name)}:${JSON.stringify({ dtype: p.dtype, shape: p.tensor.shape, data_offsets: [offset, offset + n] })}`);
     offset += n;
   }
-  const json = Buffer.from(JSON.stringify(header), 'utf8');
+  const json = Buffer.from(`{${parts.join(',')}}`, 'utf8');
   const padded = json.length + ((8 - (json.length % 8)) % 8);
   const out = new Uint8Array(8 + padded + offset);
   const view = new DataView(out.buffer);

@@ -26,7 +26,8 @@ export function quoteForMessage(value: unknown, max = 80): string {
   try {
     text = typeof value === 'string' ? JSON.stringify(value) : String(JSON.stringify(value));
   } catch {
-    text = String(value);
+    // Deeply nested input overflows JSON.stringify, and String() would recurse the same way.
+    text = Array.isArray(value) ? '[…]' : typeof value === 'object' && value !== null ? '{…}' : String(value);
   }
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
