@@ -71,7 +71,7 @@ abstract class ConvNd extends Module {
 
   override extraRepr(): string {
     let s = `${this.in_channels}, ${this.out_channels}, kernel_size=${pyTuple(this.kernel_size)}, stride=${pyTuple(this.stride)}`;
-    if (typeof this.padding === 'string') s += `, padding=${pyStr(this.padding)}`;
+    if (typeof this.padding === 'string') s += `, padding=${this.padding}`;
     else if (this.padding.some((p) => p !== 0)) s += `, padding=${pyTuple(this.padding)}`;
     if (this.dilation.some((d) => d !== 1)) s += `, dilation=${pyTuple(this.dilation)}`;
     if (this.groups !== 1) s += `, groups=${this.groups}`;
