@@ -258,13 +258,11 @@ export class Module {
   /** The sub-module at a dotted path ('' is this module), as `get_submodule()`. */
   getSubmodule(target: string): Module {
     if (target === '') return this;
-    let mod: Module = this;
-    for (const item of target.split('.')) {
+    return target.split('.').reduce<Module>((mod, item) => {
       const next = mod._modules.get(item);
       if (!next) throw new Error(`${mod.typeName} has no attribute \`${item}\``);
-      mod = next;
-    }
-    return mod;
+      return next;
+    }, this);
   }
 
   /** The parameter at a dotted path, as `get_parameter()`. */
