@@ -3,6 +3,7 @@
  * Knows neither VS Code nor TensorFlow.js.
  */
 export * from './assertNever';
+export * from './errors';
 export * from './model';
 export * from './requests';
 export * from './validate';
