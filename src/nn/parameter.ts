@@ -28,14 +28,24 @@ export class Parameter {
   constructor(data: tf.Tensor | tf.TensorLike, requiresGrad = true) {
     const tensor = data instanceof tf.Tensor ? data : tf.tensor(data as tf.TensorLike);
     const dtype = tensor.dtype === 'float32' || tensor.dtype === 'int32' || tensor.dtype === 'bool' ? tensor.dtype : 'float32';
-    const variable = tf.variable(tensor, requiresGrad, undefined, dtype) as Parameter;
+    const variable = tf.variable(tensor, requiresGrad, undefined, dtype);
     if (!(tensor instanceof tf.Variable)) tensor.dispose();
+    return Parameter.adopt(variable);
+  }
+
+  /**
+   * Makes an existing variable a parameter in place, so code that already reads
+   * it (a tfjs layer, say) and the module tree share one variable.
+   */
+  static adopt(variable: tf.Variable): Parameter {
+    if ((variable as unknown) instanceof Parameter) return variable as Parameter;
+    const param = variable as Parameter;
     let grad: tf.Tensor | null = null;
-    Object.defineProperties(variable, {
+    Object.defineProperties(param, {
       [PARAMETER_BRAND]: { value: true },
       requiresGrad: {
-        get: () => variable.trainable,
-        set: (v: boolean) => { variable.trainable = v; },
+        get: () => param.trainable,
+        set: (v: boolean) => { param.trainable = v; },
         enumerable: true,
       },
       grad: {
@@ -47,13 +57,13 @@ export class Parameter {
         enumerable: true,
       },
     });
-    const dispose = variable.dispose.bind(variable);
-    variable.dispose = () => {
+    const dispose = param.dispose.bind(param);
+    param.dispose = () => {
       if (grad && !grad.isDisposed) grad.dispose();
       grad = null;
       dispose();
     };
-    return variable;
+    return param;
   }
 
   static [Symbol.hasInstance](value: unknown): boolean {
