@@ -52,3 +52,15 @@ export async function errorNotifications(page: Page): Promise<string[]> {
   const toasts = page.locator('.notification-toast').filter({ has: page.locator('.codicon-error') });
   return toasts.allInnerTexts();
 }
+
+/** Drags the side bar's right edge to `width` pixels, so tree rows show their descriptions. */
+export async function widenSideBar(page: Page, width: number): Promise<void> {
+  const box = await page.locator('.part.sidebar').boundingBox();
+  if (!box) return;
+  const edge = box.x + box.width;
+  const y = box.y + box.height / 2;
+  await page.mouse.move(edge - 1, y);
+  await page.mouse.down();
+  await page.mouse.move(box.x + width, y, { steps: 5 });
+  await page.mouse.up();
+}
