@@ -63,8 +63,9 @@ const extension = {
 const server = {
   ...nodeBase,
   name: 'server',
-  entry: './src/server/server.ts',
-  output: { path: dist, filename: 'server.js', library: { type: 'commonjs2' } },
+  // The CLI (`node dist/cli.js`) shares the server's externals, alias and wasm binaries.
+  entry: { server: './src/server/server.ts', cli: './src/cli/main.ts' },
+  output: { path: dist, filename: '[name].js', library: { type: 'commonjs2' } },
   externals: {
     // Native, optional and large: required lazily by the engine when installed, else it falls back to wasm.
     '@tensorflow/tfjs-node': 'commonjs @tensorflow/tfjs-node',
