@@ -148,6 +148,11 @@ function dispatch({ command, model, flags }: Parsed, io: CliIo): Promise<number>
         throw new UsageError(`--values needs a non-negative integer, got "${valuesText}"`);
       }
       const hooks: HookSpec[] = (flags.get('hook') ?? []).map(parseHookSpec);
+      const backwardHook = hooks.find((h) => h.kind === 'backward');
+      if (backwardHook && !has('backward')) {
+        // Without a backward pass the hook could never fire; silence would look like a bug.
+        throw new UsageError(`--hook ${backwardHook.path}:backward needs --backward`);
+      }
       return runCommand({
         model,
         backend,

@@ -220,6 +220,7 @@ test('usage errors exit 2 with the usage text; --help exits 0', async () => {
   fails(await inProcess('run', example, '--input'), 2, /^module-lens: --input needs a value$/);
   fails(await inProcess('run', example, '--json', '--json'), 2, /^module-lens: --json given twice$/);
   fails(await inProcess('run', example, '--hook', 'submodel_1:sideways'), 2, /unknown hook kind "sideways"/);
+  fails(await inProcess('run', example, '--hook', 'submodel_1:backward'), 2, /^module-lens: --hook submodel_1:backward needs --backward$/);
   fails(await inProcess('inspect', example, '--backend=gpu'), 2, /^module-lens: --backend must be one of auto, tensorflow, wasm, cpu, got "gpu"$/);
 });
 
