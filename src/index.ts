@@ -9,3 +9,6 @@ import * as tf from '@tensorflow/tfjs';
 import * as nn from './nn';
 
 export { nn, tf };
+export { adaptLayersModel, LayersModelModule, LayerModule, loadModelJson, saveModelJson } from './adapters/layersModel';
+export { readSafetensors, writeSafetensors } from './adapters/tensorFiles/safetensors';
+export { readNpy, writeNpy } from './adapters/tensorFiles/npy';
