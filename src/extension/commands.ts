@@ -1,5 +1,6 @@
 /** The `moduleLens.*` commands. Each handler is thin: it gathers input and calls the server. */
 import * as vscode from 'vscode';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ModuleNode, NodeInfo } from '../protocol';
 import { DEFAULT_MODEL } from './defaultModel';
@@ -96,6 +97,10 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
     register(Commands.train, (node?: unknown) => setTraining(deps, node, true)),
     register(Commands.eval, (node?: unknown) => setTraining(deps, node, false)),
     register(Commands.showLog, async () => deps.output.show(true)),
-    register(Commands.openDocs, () => vscode.commands.executeCommand('markdown.showPreview', vscode.Uri.file(path.join(deps.extensionPath, 'README.md')))),
+    register(Commands.openDocs, async () => {
+      const readme = path.join(deps.extensionPath, 'README.md');
+      if (!fs.existsSync(readme)) throw new Error('this build ships no README.md to show.');
+      await vscode.commands.executeCommand('markdown.showPreview', vscode.Uri.file(readme));
+    }),
   ];
 }
