@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { codeServerEntry, codeServerPackage, codeServerRoot } from './paths';
-import { which } from './processes';
+import { killTree, killTreeNow, onShutdown, which } from './processes';
 import { seconds, tail } from './text';
 
 export { startCodeServer } from './launch';
@@ -129,8 +129,11 @@ function npm(cwd: string, args: string[], extraEnv: Record<string, string> = {})
   fs.writeSync(out, `\n$ (cd ${cwd} && npm ${args.join(' ')})\n`);
   return new Promise<void>((resolve, reject) => {
     const child = spawn('npm', args, { cwd, env, stdio: ['ignore', out, out] });
+    // An interrupted harness must not leave npm writing into a folder the next run wipes.
+    const unregister = onShutdown({ graceful: () => killTree(child.pid!), now: () => killTreeNow(child.pid!) });
     child.on('error', reject);
     child.on('close', (code, sig) => {
+      unregister();
       fs.closeSync(out);
       if (code === 0) resolve();
       else reject(new Error(`npm ${args.join(' ')} exited with ${code ?? sig}`));
