@@ -8,6 +8,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
+import { registerWasmKernelFallbacks } from './wasmKernelFallbacks';
 
 /** A backend preference: `auto` tries every backend in order, a name starts the order there. */
 export type BackendPreference = 'auto' | 'tensorflow' | 'wasm' | 'cpu';
@@ -103,6 +104,7 @@ const ATTEMPTS: Record<Exclude<BackendPreference, 'auto'>, Attempt> = {
         return firstLine(err);
       }
     }
+    registerWasmKernelFallbacks();
     return activate('wasm');
   },
 

@@ -1,7 +1,7 @@
 /**
  * Loads a user's model file: the contract the CLI, the server and the extension share.
  *
- * A model file is `.ts`, `.mts`, `.cts`, `.js`, `.mjs` or `.cjs`. Its default export (or its
+ * A model file is `.ts`, `.mts`, `.cts`, `.js`, `.mjs` or `.cjs`, or a layers `model.json`. Its default export (or its
  * export `model`, or a CommonJS `module.exports`) is an `nn.Module`, a `tf.LayersModel`, an
  * `nn.Module` subclass, or a (possibly async) function returning a Module or LayersModel.
  * Optional exports: `input()` returning the example input, and `loss(output, input)` returning
@@ -13,6 +13,8 @@ import * as tf from '@tensorflow/tfjs';
 import { Module } from '../nn';
 import { loadCommonJs, SOURCE_EXTENSIONS, type Aliases } from './modelFile/commonJsLoader';
 import { describeValue, messageOf, ModelFileError } from './modelFile/modelFileError';
+import { adaptLayersModel } from './layersModel/layersModelModule';
+import { loadModelJson } from './layersModel/modelJsonLoad';
 
 export { ModelFileError } from './modelFile/modelFileError';
 
@@ -34,11 +36,10 @@ interface LoadedCommon {
 }
 
 /**
- * A loaded model file. Exactly one of `model` and `layersModel` is set: a `tf.LayersModel` is
- * passed through as is until the layers adapter wraps it as an `nn.Module`.
+ * A loaded model file. `model` is always an `nn.Module`; when the file gave a `tf.LayersModel`
+ * (or is a `model.json`), `model` is its adapter and `layersModel` the tfjs model behind it.
  */
-export type LoadedModel = LoadedCommon &
-  ({ model: Module; layersModel?: undefined } | { model?: undefined; layersModel: tf.LayersModel });
+export type LoadedModel = LoadedCommon & { model: Module; layersModel?: tf.LayersModel };
 
 /** Options for {@link loadModelFile}. */
 export interface LoadModelFileOptions {
@@ -76,6 +77,7 @@ const ALIASES: Aliases = {
 export async function loadModelFile(file: string, opts: LoadModelFileOptions = {}): Promise<LoadedModel> {
   const absolute = path.resolve(file);
   const ext = path.extname(absolute);
+  if (ext === '.json') return loadLayersModelFile(file);
   if (!SOURCE_EXTENSIONS.includes(ext)) {
     throw new ModelFileError(file, `unsupported file type "${ext}", expected one of ${SOURCE_EXTENSIONS.join(', ')}`);
   }
@@ -93,7 +95,26 @@ export async function loadModelFile(file: string, opts: LoadModelFileOptions = {
   const built = await buildModel(file, exportName, candidate, opts.importTimeoutMs ?? DEFAULT_IMPORT_TIMEOUT_MS);
   const input = optionalFunction(file, fileExports, 'input') as (() => ModelInput) | undefined;
   const customLoss = optionalFunction(file, fileExports, 'loss') as LossFn | undefined;
-  return { file, ...built, input, loss: customLoss ?? defaultLoss, hasCustomLoss: customLoss !== undefined };
+  const adapted: { model: Module; layersModel?: tf.LayersModel } =
+    'model' in built ? built : { model: adaptLayersModel(built.layersModel), layersModel: built.layersModel };
+  return { file, ...adapted, input: input ?? (adapted.layersModel && exampleInput(adapted.layersModel)), loss: customLoss ?? defaultLoss, hasCustomLoss: customLoss !== undefined };
+}
+
+/** A layers `model.json` (with its weight shards) as a loaded model. */
+async function loadLayersModelFile(file: string): Promise<LoadedModel> {
+  const layersModel = await loadModelJson(file);
+  return { file, model: adaptLayersModel(layersModel), layersModel, input: exampleInput(layersModel), loss: defaultLoss, hasCustomLoss: false };
+}
+
+/**
+ * A random batch of one for each model input, from the input shapes the model declares
+ * (unknown dimensions become 1), so a model.json can run without an `input()` export.
+ */
+function exampleInput(model: tf.LayersModel): () => ModelInput {
+  return () => {
+    const xs = model.inputs.map((s) => tf.randomNormal(s.shape.map((d) => d ?? 1)));
+    return xs.length === 1 ? xs[0] : xs;
+  };
 }
 
 /**

@@ -5,11 +5,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { selectBackend, type BackendPreference } from '../adapters/backend';
 import { loadModelFile, type LoadedModel } from '../adapters/modelFile';
-import type { Module } from '../nn';
-import { CliError } from './cliError';
 
-/** A loaded model file whose model is an `nn.Module`. */
-export type CliModel = LoadedModel & { model: Module };
+/** A loaded model file (its `model` is always an `nn.Module`). */
+export type CliModel = LoadedModel;
 
 /** Where the CLI writes; tests pass their own to run it in-process. */
 export interface CliIo {
@@ -29,11 +27,7 @@ export async function openModel(file: string, backend: BackendPreference, io: Cl
     }
   }
   const loaded = await loadModelFile(file);
-  if (loaded.layersModel) {
-    loaded.layersModel.dispose();
-    throw new CliError(file, 'exports a tf.LayersModel; the CLI needs an nn.Module (LayersModel support comes with the layers adapter)');
-  }
-  return { loaded: loaded as CliModel, backend: selection.backend };
+  return { loaded, backend: selection.backend };
 }
 
 /** The bundled CLI (`dist/cli.js`) has the `.wasm` files copied next to it; the compiled one does not. */

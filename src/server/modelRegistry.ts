@@ -82,12 +82,7 @@ export class ModelRegistry {
   private async load(file: string): Promise<ModelInfo> {
     let module: Module;
     try {
-      const loaded = await loadModelFile(file);
-      if (!loaded.model) {
-        loaded.layersModel.dispose();
-        throw new ModelFileError(file, 'a tf.LayersModel cannot be shown as a module tree yet; export an nn.Module');
-      }
-      module = loaded.model;
+      module = (await loadModelFile(file)).model;
     } catch (err) {
       const message = err instanceof ModelFileError ? err.message : `${file}: ${(err as Error)?.message ?? String(err)}`;
       throw new ServerError(ServerErrorCodes.loadFailed, message.split('\n')[0], { cause: err });

@@ -265,3 +265,16 @@ test('in-process runs leave no tensors behind', async () => {
 function escape(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
+
+test('inspect and run accept a layers model.json', async () => {
+  const modelJson = path.join(root, 'examples', 'cnn', 'model.json');
+  const info = json<InspectJson>(cli('inspect', modelJson, '--json', '--backend', 'wasm'));
+  assert.equal(info.root, 'Sequential');
+  assert.deepEqual(info.modules.map((m) => m.path), ['', 'conv_1', 'bn_1', 'relu_1', 'pool_1', 'conv_2', 'flatten', 'dense_1', 'dropout', 'logits']);
+  assert.deepEqual(info.modules[2].buffers.map((b) => b.name), ['moving_mean', 'moving_variance']);
+  assert.deepEqual(info.stateDict.map(([k]) => k).slice(0, 4), ['conv_1.kernel', 'conv_1.bias', 'bn_1.gamma', 'bn_1.beta']);
+  const run = json<RunJson>(cli('run', modelJson, '--json', '--hook', 'conv_2', '--hook', 'logits:backward', '--backward'));
+  assert.deepEqual((run.output as { shape: number[] }).shape, [1, 10]);
+  assert.deepEqual(run.events.map((e) => `${e.path}:${e.kind}`), ['conv_2:forward', 'logits:backward']);
+  assert.deepEqual((run.events[0].outputs[0] as { shape: number[] }).shape, [1, 16, 16, 16]);
+});

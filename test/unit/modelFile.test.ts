@@ -116,9 +116,14 @@ export default function () {
 }
 `);
   const loaded = await loadModelFile(mjs);
-  assert.equal(loaded.model, undefined);
   assert.ok(loaded.layersModel instanceof tf.LayersModel, 'same tfjs instance as the runtime');
-  loaded.layersModel.dispose();
+  // The LayersModel is seen through the nn.Module lens, and gets an example input from its shapes.
+  assert.equal(loaded.model.typeName, 'Sequential');
+  assert.deepEqual([...loaded.model.namedParameters()].map(([n, p]) => [n, p.shape]), [['dense_Dense1.kernel', [4, 2]], ['dense_Dense1.bias', [2]]].map(([n, s]) => [String(n).replace('dense_Dense1', loaded.layersModel!.layers[0].name), s]));
+  const x = loaded.input!() as tf.Tensor;
+  assert.deepEqual(x.shape, [1, 4]);
+  x.dispose();
+  loaded.layersModel!.dispose();
 });
 
 test('a file that throws at import', async () => {
