@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import type { ModuleNode, NodeInfo } from '../protocol';
 import { DEFAULT_MODEL } from './defaultModel';
 import { MODEL_FILE_EXTENSIONS } from './modelFiles';
-import type { ModelOpener } from './modelOpener';
+import { ModelRefusedError, type ModelOpener } from './modelOpener';
 import type { ModulesTreeProvider } from './modulesTreeProvider';
 import type { ModelServer } from './serverClient';
 
@@ -31,13 +31,30 @@ export interface CommandDeps {
   readonly extensionPath: string;
 }
 
-/** Runs a handler and turns its failure into one error notification instead of a generic one. */
+/**
+ * Shows a failure as one notification; a Restricted Mode refusal offers to manage trust.
+ * Does not wait for the notification, so the command finishes when its work does.
+ */
+function report(err: unknown): void {
+  const message = `Module Lens: ${(err as Error).message}`;
+  if (!(err instanceof ModelRefusedError)) {
+    void vscode.window.showErrorMessage(message);
+  } else if (!err.needsTrust) {
+    void vscode.window.showWarningMessage(message);
+  } else {
+    const manage = 'Manage Workspace Trust';
+    void vscode.window.showWarningMessage(message, manage).then((choice) =>
+      choice === manage ? vscode.commands.executeCommand('workbench.trust.manage') : undefined);
+  }
+}
+
+/** Runs a handler and turns its failure into one notification instead of VS Code's generic one. */
 function reporting<A extends unknown[]>(fn: (...args: A) => PromiseLike<unknown>): (...args: A) => Promise<void> {
   return async (...args) => {
     try {
       await fn(...args);
     } catch (err) {
-      void vscode.window.showErrorMessage(`Module Lens: ${(err as Error).message}`);
+      report(err);
     }
   };
 }

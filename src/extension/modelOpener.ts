@@ -5,8 +5,17 @@
  */
 import * as vscode from 'vscode';
 import type { ModelInfo } from '../protocol';
-import { refusalFor } from './modelFiles';
+import { isCodeModelFile, refusalFor } from './modelFiles';
 import type { ModelServer } from './serverClient';
+
+/** The file was refused before reaching the server (Restricted Mode, or not a model file). */
+export class ModelRefusedError extends Error {
+  /** @param needsTrust - trusting the workspace would allow the file */
+  constructor(message: string, readonly needsTrust: boolean) {
+    super(message);
+    this.name = 'ModelRefusedError';
+  }
+}
 
 /** Opens model files in the server. */
 export class ModelOpener {
@@ -18,13 +27,13 @@ export class ModelOpener {
    * @param file - absolute path
    * @param builtin - the file is the demo shipped inside the extension
    * @returns the opened model
-   * @throws Error with a one-line message when the file is refused or fails to load
+   * @throws ModelRefusedError when the file may not be opened; Error with a one-line message when it fails to load
    */
   async open(file: string, builtin = false): Promise<ModelInfo> {
     const refusal = refusalFor(file, vscode.workspace.isTrusted, builtin);
     if (refusal) {
       this.log.warn(refusal);
-      throw new Error(refusal);
+      throw new ModelRefusedError(refusal, isCodeModelFile(file) && !vscode.workspace.isTrusted);
     }
     this.log.info(`Opening ${file}`);
     const model = await this.server.openModel(file);
