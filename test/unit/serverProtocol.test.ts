@@ -212,6 +212,22 @@ for (const target of targets()) {
       assert.equal((await conn.sendRequest(ListModelsRequest)).models.length, 1);
     });
 
+    it('holds several models side by side: buffers of a BatchNorm, and a layers model.json', async () => {
+      const bnNet = await conn.sendRequest(OpenModelRequest, { file: path.join(repo, 'examples', 'batchnorm-dropout.ts') });
+      const cnn = await conn.sendRequest(OpenModelRequest, { file: path.join(repo, 'examples', 'cnn', 'model.json') });
+      assert.equal(new Set([modelId, bnNet.modelId, cnn.modelId]).size, 3);
+      const bn = (await conn.sendRequest(GetChildrenRequest, { modelId: bnNet.modelId, path: '' })).items.find((n) => n.path === 'bn');
+      assert.ok(bn?.kind === 'module' && bn.type === 'BatchNorm1d' && bn.numBuffers === 3, JSON.stringify(bn));
+      const buffers = await conn.sendRequest(GetChildrenRequest, { modelId: bnNet.modelId, path: 'bn', group: 'buffers' });
+      assert.deepEqual(buffers.items.map((n) => n.kind === 'buffer' && [n.path, n.shape, n.dtype, n.persistent]), [
+        ['bn.running_mean', [16], 'float32', true], ['bn.running_var', [16], 'float32', true], ['bn.num_batches_tracked', [], 'int32', true],
+      ]);
+      // model.json is data, not code: the one kind of model Restricted Mode allows.
+      assert.ok(cnn.root.childCount > 0 && cnn.root.totalParams > 0, JSON.stringify(cnn.root));
+      assert.equal((await conn.sendRequest(GetChildrenRequest, { modelId: cnn.modelId, path: '' })).total, cnn.root.childCount);
+      for (const m of [bnNet, cnn]) assert.deepEqual(await conn.sendRequest(CloseModelRequest, { modelId: m.modelId }), { closed: true });
+    });
+
     it('closes a model, then shuts down cleanly', async () => {
       assert.deepEqual(await conn.sendRequest(CloseModelRequest, { modelId }), { closed: true });
       assert.deepEqual(await conn.sendRequest(CloseModelRequest, { modelId }), { closed: false });
