@@ -1,4 +1,5 @@
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import type { SuiteReport } from '../suite/report';
 import { REPORT_ENV } from '../suite/report';
 import { launchBrowser, openWorkbench, Workbench } from './browser';
@@ -44,7 +45,7 @@ async function main(): Promise<number> {
   const empty = report && report.tests.length === 0;
   if (empty) console.log('integration: the suite ran no test');
   console.log(`integration: finished in ${seconds(started)}`);
-  if (failed || empty) console.log(`integration: logs kept in ${session.keepLogs()}`);
+  if (failed || empty) console.log(`integration: logs kept in ${path.relative(process.cwd(), session.keepLogs())}`);
   return failed || empty ? 1 : 0;
 }
 
