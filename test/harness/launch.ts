@@ -46,6 +46,7 @@ export async function startCodeServer(opts: CodeServerOptions): Promise<RunningC
   fs.mkdirSync(opts.extensionsDir, { recursive: true });
   const port = await freePort();
   const logFile = opts.logFile ?? path.join(path.dirname(opts.userDataDir), 'code-server.log');
+  const own = ownFiles(opts.userDataDir);
   const out = fs.openSync(logFile, 'a');
   const args = [
     codeServerEntry,
@@ -54,7 +55,7 @@ export async function startCodeServer(opts: CodeServerOptions): Promise<RunningC
     '--disable-telemetry',
     '--disable-update-check',
     '--disable-getting-started-override',
-    ...ownFiles(opts.userDataDir).args,
+    ...own.args,
     '--user-data-dir', opts.userDataDir,
     '--extensions-dir', opts.extensionsDir,
     opts.workspace,
@@ -62,7 +63,7 @@ export async function startCodeServer(opts: CodeServerOptions): Promise<RunningC
   const child = spawn(process.execPath, args, {
     detached: true,
     stdio: ['ignore', out, out],
-    env: { ...process.env, ...ownFiles(opts.userDataDir).env, ...opts.env },
+    env: { ...process.env, ...own.env, ...opts.env },
   });
   fs.closeSync(out);
   const pid = child.pid!;

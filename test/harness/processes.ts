@@ -62,8 +62,8 @@ function hookSignals(): void {
 }
 
 /**
- * All descendants of `pid`, read from /proc. A child can leave its parent's process
- * group (VS Code starts some helpers detached), so killing the group alone may miss it.
+ * All descendants of `pid`, read from /proc. A descendant that started a process group of its
+ * own (any detached child) is missed by killing the group, so it is also signalled by pid.
  */
 export function descendants(pid: number): number[] {
   const children = new Map<number, number[]>();
@@ -109,7 +109,7 @@ function signal(pid: number, sig: NodeJS.Signals): void {
 }
 
 /**
- * Stops a process started with `detached: true` together with its process group and every
+ * Stops a process, the process group it leads (when started with `detached: true`) and every
  * descendant: SIGTERM first, SIGKILL for whatever is left after `graceMs`.
  */
 export async function killTree(pid: number, graceMs = 5000): Promise<void> {
