@@ -1,5 +1,5 @@
 /** Any tf.LayersModel through the nn.Module lens: tree, weights, training flag, hooks, parity, files. */
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -10,8 +10,13 @@ import { readSafetensors, writeSafetensors } from '../../src/adapters/tensorFile
 
 const CNN_JSON = path.resolve(__dirname, '../../../examples/cnn/model.json');
 
+const tmpDirs: string[] = [];
+after(() => { for (const d of tmpDirs) fs.rmSync(d, { recursive: true, force: true }); });
+
 function tmpDir(): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), 'module-lens-layers-'));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'module-lens-layers-'));
+  tmpDirs.push(dir);
+  return dir;
 }
 
 function maxDiff(a: tf.Tensor, b: tf.Tensor): number {
