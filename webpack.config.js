@@ -63,8 +63,8 @@ const extension = {
 const server = {
   ...nodeBase,
   name: 'server',
-  // The CLI (`node dist/cli.js`) shares the server's externals, alias and wasm binaries.
-  entry: { server: './src/server/server.ts', cli: './src/cli/main.ts' },
+  // The server's main thread, its engine worker and the CLI (`node dist/cli.js`) share externals, alias and wasm binaries.
+  entry: { server: './src/server/server.ts', serverWorker: './src/server/serverWorker.ts', cli: './src/cli/main.ts' },
   output: { path: dist, filename: '[name].js', library: { type: 'commonjs2' } },
   externals: {
     // Native, optional and large: required lazily by the engine when installed, else it falls back to wasm.

@@ -38,6 +38,11 @@ export function pathInCall(m: Module): string {
   return '';
 }
 
+/** Every module in the current call, outermost first, with its dotted path and type. */
+export function callStackPaths(): { path: string; type: string }[] {
+  return stack.map((m, i) => ({ path: pathOfStack(i + 1), type: m.typeName }));
+}
+
 function pathOfStack(depth: number): string {
   const parts: string[] = [];
   for (let i = 1; i < depth; i++) {

@@ -11,6 +11,12 @@ export const ServerErrorCodes = {
   moduleNotFound: 1002,
   /** The model file could not be loaded; the message is `<file>: <problem>`. */
   loadFailed: 1003,
+  /** A run is active (or paused) and the request needs the worker idle; the message says which run. */
+  busy: 1004,
+  /** A captured tensor was evicted or cleared, or no parameter/buffer has that name. */
+  tensorNotFound: 1005,
+  /** The run was stopped, or the worker died and was restarted during the request. */
+  interrupted: 1006,
 } as const;
 
 /** One of {@link ServerErrorCodes}. */

@@ -8,3 +8,4 @@ export * from './model';
 export * from './requests';
 export * from './validate';
 export * from './webview';
+export * from './runs';

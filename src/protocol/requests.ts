@@ -32,6 +32,8 @@ export const DEFAULT_PAGE_SIZE = 500;
 export interface OpenModelParams {
   /** Absolute path of a `.ts/.mts/.js/.mjs/.cjs` model file or a tfjs `model.json`. */
   readonly file: string;
+  /** Reopen under this id (a client restoring its models after a server restart). */
+  readonly modelId?: string;
 }
 
 /** Close a model and free its tensors. */

@@ -7,6 +7,7 @@
  */
 import { BACKEND_PREFERENCES, type BackendPreference } from './model';
 import { MAX_PAGE_SIZE } from './requests';
+import { HOOK_KINDS, MAX_TENSOR_PAGE, type HookKind } from './runs';
 
 type Obj = Record<string, unknown>;
 
@@ -66,7 +67,8 @@ export function validateOpenModelParams(p: unknown): string | undefined {
   const o = asObject(p, what);
   if (typeof o === 'string') return o;
   return nonEmptyString(o, 'file', what)
-    ?? (isAbsolutePath(o.file as string) ? undefined : `${what}: "file" must be an absolute path, got ${describe(o.file)}`);
+    ?? (isAbsolutePath(o.file as string) ? undefined : `${what}: "file" must be an absolute path, got ${describe(o.file)}`)
+    ?? (o.modelId === undefined ? undefined : nonEmptyString(o, 'modelId', what));
 }
 
 /** Validates {@link CloseModelParams}. */
@@ -102,4 +104,73 @@ export function validateSetTrainingParams(p: unknown): string | undefined {
  */
 export function parseBackendPreference(v: unknown): BackendPreference {
   return BACKEND_PREFERENCES.includes(v as BackendPreference) ? v as BackendPreference : 'auto';
+}
+
+function hookKind(o: Obj, what: string): string | undefined {
+  return HOOK_KINDS.includes(o.kind as HookKind) ? undefined : `${what}: "kind" must be one of ${HOOK_KINDS.join(', ')}, got ${describe(o.kind)}`;
+}
+
+/** Validates {@link AttachHookParams}. */
+export function validateAttachHookParams(p: unknown): string | undefined {
+  const what = 'attachHook';
+  const o = asObject(p, what);
+  if (typeof o === 'string') return o;
+  return moduleRef(o, what) ?? hookKind(o, what)
+    ?? (o.breakpoint === undefined ? undefined : booleanField(o, 'breakpoint', what))
+    ?? optionalInt(o, 'hookId', 0, Number.MAX_SAFE_INTEGER, what);
+}
+
+/** Validates {@link DetachHookParams}. */
+export function validateDetachHookParams(p: unknown): string | undefined {
+  const o = asObject(p, 'detachHook');
+  if (typeof o === 'string') return o;
+  return o.hookId === undefined ? 'detachHook: "hookId" is missing' : optionalInt(o, 'hookId', 0, Number.MAX_SAFE_INTEGER, 'detachHook');
+}
+
+/** Validates {@link RunParams}. */
+export function validateRunParams(p: unknown): string | undefined {
+  const what = 'run';
+  const o = asObject(p, what);
+  if (typeof o === 'string') return o;
+  const kindProblem = o.kind === 'forward' || o.kind === 'backward' ? undefined : `${what}: "kind" must be "forward" or "backward", got ${describe(o.kind)}`;
+  return nonEmptyString(o, 'modelId', what) ?? kindProblem ?? (o.input === undefined ? undefined : validateRunInput(o.input, what));
+}
+
+function validateRunInput(input: unknown, what: string): string | undefined {
+  const o = asObject(input, `${what}.input`);
+  if (typeof o === 'string') return o;
+  switch (o.source) {
+    case 'default': return undefined;
+    case 'file':
+      return nonEmptyString(o, 'file', `${what}.input`)
+        ?? (isAbsolutePath(o.file as string) ? undefined : `${what}.input: "file" must be an absolute path`);
+    case 'random': {
+      const shape = o.shape;
+      const ok = Array.isArray(shape) && shape.length <= 8 && shape.every((d) => Number.isInteger(d) && d > 0 && d <= 1 << 20)
+        && shape.reduce((a: number, b: number) => a * b, 1) <= 1 << 26;
+      return ok ? undefined : `${what}.input: "shape" must be up to 8 positive integers with at most 2^26 elements in all`;
+    }
+    default:
+      return `${what}.input: "source" must be "default", "file" or "random", got ${describe(o.source)}`;
+  }
+}
+
+/** Validates {@link ResumeParams}. */
+export function validateResumeParams(p: unknown): string | undefined {
+  const o = asObject(p, 'resume');
+  if (typeof o === 'string') return o;
+  return o.mode === 'continue' || o.mode === 'step' ? undefined : `resume: "mode" must be "continue" or "step", got ${describe(o.mode)}`;
+}
+
+/** Validates {@link GetTensorParams}. */
+export function validateGetTensorParams(p: unknown): string | undefined {
+  const what = 'getTensor';
+  const o = asObject(p, what);
+  if (typeof o === 'string') return o;
+  const ref = typeof o.tensorId === 'string' ? nonEmptyString(o, 'tensorId', what)
+    : nonEmptyString(o, 'modelId', what) ?? nonEmptyString(o, 'name', what);
+  const start = typeof o.start === 'number' ? o.start : 0;
+  return ref ?? optionalInt(o, 'start', 0, Number.MAX_SAFE_INTEGER, what) ?? optionalInt(o, 'end', 0, Number.MAX_SAFE_INTEGER, what)
+    ?? (typeof o.end === 'number' && (o.end < start || o.end - start > MAX_TENSOR_PAGE)
+      ? `${what}: "end" must be at least "start" and at most ${MAX_TENSOR_PAGE} past it` : undefined);
 }

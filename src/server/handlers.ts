@@ -1,17 +1,21 @@
 /**
- * Binds the protocol's requests to the registry and the tree queries. Every
- * handler validates its params first and turns every failure into an error
- * reply, so no message a client sends can take the server down.
+ * Binds the protocol's requests to the model directory and the worker host.
+ * Every handler validates its params first and turns every failure into an
+ * error reply, so no message a client sends can take the server down.
  */
 import { ErrorCodes, ResponseError, type Connection } from 'vscode-languageserver/node';
 import {
-  CloseModelRequest, DEFAULT_PAGE_SIZE, GetChildrenRequest, ListModelsRequest, OpenModelRequest, ServerInfoRequest,
-  SetTrainingRequest, validateCloseModelParams, validateGetChildrenParams, validateOpenModelParams, validateSetTrainingParams,
-  type CloseModelParams, type GetChildrenParams, type OpenModelParams, type ServerInfo, type SetTrainingParams,
+  AttachHookRequest, ClearCapturesRequest, CloseModelRequest, DEFAULT_PAGE_SIZE, DetachHookRequest, GetChildrenRequest,
+  GetTensorRequest, ListHooksRequest, ListModelsRequest, MemoryRequest, OpenModelRequest, ResumeRequest, RunRequest,
+  ServerErrorCodes, ServerInfoRequest, SetTrainingRequest, StopRequest,
+  validateAttachHookParams, validateCloseModelParams, validateDetachHookParams, validateGetChildrenParams,
+  validateGetTensorParams, validateOpenModelParams, validateResumeParams, validateRunParams, validateSetTrainingParams,
+  type AttachHookParams, type CloseModelParams, type DetachHookParams, type GetChildrenParams, type GetTensorParams,
+  type OpenModelParams, type ResumeParams, type RunParams, type ServerInfo, type SetTrainingParams,
 } from '../protocol';
-import type { ModelRegistry } from './modelRegistry';
+import type { ModelDirectory } from './modelDirectory';
 import { ServerError } from './serverError';
-import { listChildren, setTraining } from './treeQueries';
+import type { WorkerHost } from './workerHost';
 
 /** The error reply for a failure: its code when it is a {@link ServerError}, else an internal error. */
 export function toResponseError(err: unknown): ResponseError<void> {
@@ -36,28 +40,64 @@ function checked<P, R>(validate: (p: unknown) => string | undefined, handler: (p
   };
 }
 
-/**
- * Registers every request handler.
- *
- * @param ready - resolves with the server info once a backend is active; model requests wait for it
- */
-export function registerHandlers(connection: Connection, registry: ModelRegistry, ready: Promise<ServerInfo>): void {
+/** Wraps a handler without params. */
+function guarded<R>(handler: () => R | Promise<R>) {
+  return async (): Promise<R | ResponseError<void>> => {
+    try {
+      return await handler();
+    } catch (err) {
+      return toResponseError(err);
+    }
+  };
+}
+
+/** What the handlers need beyond the directory. */
+export interface HandlerContext {
+  readonly directory: ModelDirectory;
+  readonly host: WorkerHost;
+  /** Resolves once the first worker has chosen a backend. */
+  readonly ready: Promise<ServerInfo>;
+  /** Stops the active run within 1 s; replaces the worker when it had to be killed. */
+  stop(): Promise<boolean>;
+}
+
+/** Registers every request handler. */
+export function registerHandlers(connection: Connection, ctx: HandlerContext): void {
+  const ready = ctx.ready;
   connection.onRequest(ServerInfoRequest, () => ready);
-  connection.onRequest(ListModelsRequest, async () => {
+  connection.onRequest(ListModelsRequest, guarded(async () => {
     await ready;
-    return { models: registry.list() };
-  });
-  connection.onRequest(OpenModelRequest, checked(validateOpenModelParams, async (p: OpenModelParams) => {
-    // Model constructors create tensors, which must land on the chosen backend.
-    await ready;
-    return registry.open(p.file);
+    return { models: ctx.directory.list() };
   }));
-  connection.onRequest(CloseModelRequest, checked(validateCloseModelParams, (p: CloseModelParams) => ({ closed: registry.close(p.modelId) })));
+  connection.onRequest(OpenModelRequest, checked(validateOpenModelParams, async (p: OpenModelParams) => {
+    await ready;
+    return ctx.directory.open(p.file, p.modelId);
+  }));
+  connection.onRequest(CloseModelRequest, checked(validateCloseModelParams, async (p: CloseModelParams) => ({ closed: await ctx.directory.close(p.modelId) })));
   connection.onRequest(GetChildrenRequest, checked(validateGetChildrenParams, (p: GetChildrenParams) =>
-    listChildren(p.modelId, registry.root(p.modelId), p.path, p.group, p.offset ?? 0, p.limit ?? DEFAULT_PAGE_SIZE)));
-  connection.onRequest(SetTrainingRequest, checked(validateSetTrainingParams, (p: SetTrainingParams) => {
-    const changed = setTraining(p.modelId, registry.root(p.modelId), p.path, p.mode, p.recursive);
-    if (changed > 0) registry.trainingChanged(p.modelId, p.path);
-    return { changed };
+    ctx.directory.children({ ...p, offset: p.offset ?? 0, limit: p.limit ?? DEFAULT_PAGE_SIZE })));
+  connection.onRequest(SetTrainingRequest, checked(validateSetTrainingParams, (p: SetTrainingParams) => ctx.directory.setTraining(p)));
+  connection.onRequest(AttachHookRequest, checked(validateAttachHookParams, (p: AttachHookParams) => ctx.directory.attachHook(p)));
+  connection.onRequest(DetachHookRequest, checked(validateDetachHookParams, async (p: DetachHookParams) => ({ removed: await ctx.directory.detachHook(p.hookId) })));
+  connection.onRequest(ListHooksRequest, guarded(() => ({ hooks: ctx.directory.listHooks() })));
+  connection.onRequest(RunRequest, checked(validateRunParams, (p: RunParams) => ctx.directory.run(p)));
+  connection.onRequest(StopRequest, guarded(async () => ({ stopped: await ctx.stop() })));
+  connection.onRequest(ResumeRequest, checked(validateResumeParams, (p: ResumeParams) => {
+    if (ctx.host.paused === undefined) throw new ServerError(ServerErrorCodes.busy, 'no run is paused');
+    return { resumed: ctx.host.resume(p.mode) };
+  }));
+  connection.onRequest(GetTensorRequest, checked(validateGetTensorParams, (p: GetTensorParams) => {
+    if (ctx.host.busy && ctx.host.paused === undefined) {
+      throw new ServerError(ServerErrorCodes.busy, 'tensor values are available when the run pauses or ends');
+    }
+    return ctx.host.call({ method: 'getTensor', params: p });
+  }));
+  connection.onRequest(ClearCapturesRequest, guarded(() => {
+    if (ctx.host.busy) throw new ServerError(ServerErrorCodes.busy, 'captures can be cleared once the run ends');
+    return ctx.host.call({ method: 'clearCaptures', params: {} });
+  }));
+  connection.onRequest(MemoryRequest, guarded(() => {
+    if (ctx.host.busy && ctx.host.paused === undefined) throw new ServerError(ServerErrorCodes.busy, 'memory is reported when the run pauses or ends');
+    return ctx.host.call({ method: 'memory', params: {} });
   }));
 }

@@ -124,9 +124,9 @@ for (const target of targets()) {
       assert.deepEqual((await conn.sendRequest(ListModelsRequest)).models.map((m) => m.modelId), [modelId]);
     });
 
-    it('lists the root\'s parameter group, then its child modules with types and counts', async () => {
+    it('lists the root\'s child modules with types and counts, then its parameter group', async () => {
       const items = await children({ path: '' });
-      assert.deepEqual(items[0], { kind: 'group', modelId, path: '', group: 'parameters', count: 2 });
+      assert.deepEqual(items[items.length - 1], { kind: 'group', modelId, path: '', group: 'parameters', count: 2 });
       const mods = byName(items);
       assert.deepEqual([...mods.keys()], ['submodel_1', 'submodel_2', 'submodel_3']);
       assert.deepEqual([...mods.values()].map((m) => [m.path, m.type, m.totalParams, m.ownParams, m.childCount]), [
@@ -152,7 +152,7 @@ for (const target of targets()) {
     it('pages through children', async () => {
       const page = await conn.sendRequest(GetChildrenRequest, { modelId, path: '', offset: 1, limit: 2 });
       assert.equal(page.total, 4);
-      assert.deepEqual(page.items.map((n) => n.kind === 'module' ? n.name : n.kind), ['submodel_1', 'submodel_2']);
+      assert.deepEqual(page.items.map((n) => n.kind === 'module' ? n.name : n.kind), ['submodel_2', 'submodel_3']);
       const past = await conn.sendRequest(GetChildrenRequest, { modelId, path: '', offset: 10 });
       assert.deepEqual([past.items.length, past.total], [0, 4]);
     });

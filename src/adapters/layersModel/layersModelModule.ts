@@ -36,17 +36,29 @@ function moduleName(layer: Layer): string {
 export class LayersModelModule extends Module {
   declare model: tf.LayersModel;
   declare layerModules: Map<Layer, Module>;
+  declare released: boolean;
 
   constructor(model: tf.LayersModel) {
     super();
     this.model = model;
     this.layerModules = new Map();
+    this.released = false;
     for (const layer of model.layers) {
       if (layer.getClassName() === 'InputLayer') continue;
       const child = isModel(layer) ? new LayersModelModule(layer) : new LayerModule(layer);
       this.addModule(moduleName(layer), child);
       this.layerModules.set(layer, child);
     }
+  }
+
+  /**
+   * Releases the tfjs model and its weights (the parameters and buffers here are
+   * its variables). A nested model is released with its outermost model.
+   */
+  override dispose(): void {
+    if (this.released) return;
+    this.released = true;
+    this.model.dispose();
   }
 
   /** `Sequential`, or `Model` for a functional model, as tfjs names them. */

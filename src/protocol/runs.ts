@@ -1,0 +1,207 @@
+/**
+ * Hooks, runs, captures and tensors: the part of the protocol that makes the
+ * model server a debugger. Plain JSON shapes and `vscode-jsonrpc` message
+ * constants, shared by the server, the extension and (types only) the webview.
+ */
+import { NotificationType, ParameterStructures, RequestType, RequestType0 } from 'vscode-jsonrpc';
+
+/** Where a hook sits, as PyTorch names them: before `forward`, after it, or in backward. */
+export type HookKind = 'pre' | 'forward' | 'backward';
+
+/** All values of {@link HookKind}. */
+export const HOOK_KINDS: readonly HookKind[] = ['pre', 'forward', 'backward'];
+
+/** Statistics of a tensor, computed on the backend in one read. Over finite values; `std` is unbiased. */
+export interface TensorStats {
+  readonly min: number | null;
+  readonly max: number | null;
+  readonly mean: number | null;
+  readonly std: number | null;
+  readonly nan: number;
+  readonly inf: number;
+  readonly zeros: number;
+}
+
+/** A captured tensor as the panel and tree see it. */
+export interface TensorSummaryJson {
+  readonly shape: readonly number[];
+  readonly dtype: string;
+  readonly size: number;
+  readonly stats: TensorStats;
+  /** `bins` counts over [min, max]. */
+  readonly histogram: { readonly min: number; readonly max: number; readonly counts: readonly number[] } | null;
+  /** The flat values when the tensor has at most `maxInlineElements` elements. */
+  readonly values?: readonly number[];
+}
+
+/** One tensor of a hook event, named as PyTorch's hook arguments: `args[0]`, `output`, `gradInput[0]`, `gradOutput[0]`. */
+export interface CapturedTensor {
+  readonly slot: string;
+  /** Id to fetch values by range with `getTensor`, while the server keeps the tensor. */
+  readonly tensorId: string | null;
+  readonly summary: TensorSummaryJson | null;
+}
+
+/** `moduleLens/capture`: one hook event (server → client). */
+export interface CaptureEvent {
+  readonly runId: number;
+  /** Order of the event within its run, from 1. */
+  readonly seq: number;
+  readonly modelId: string;
+  readonly path: string;
+  readonly kind: HookKind;
+  /** The hook that captured it. */
+  readonly hookId: number;
+  /** Time since the run started, in ms. */
+  readonly atMs: number;
+  readonly tensors: readonly CapturedTensor[];
+}
+
+/** A hook as the server holds it. */
+export interface HookInfo {
+  readonly hookId: number;
+  readonly modelId: string;
+  readonly path: string;
+  readonly kind: HookKind;
+  /** A breakpoint pauses the run when it fires; a plain hook only captures. */
+  readonly breakpoint: boolean;
+  readonly enabled: boolean;
+  readonly hits: number;
+  /** Set when the module disappeared on a reload: the hook is kept but cannot fire. */
+  readonly missing?: boolean;
+}
+
+/** `moduleLens/attachHook`. */
+export interface AttachHookParams {
+  readonly modelId: string;
+  readonly path: string;
+  readonly kind: HookKind;
+  readonly breakpoint?: boolean;
+  /** Restores a hook under a known id (after a server restart); new hooks omit it. */
+  readonly hookId?: number;
+}
+
+/** `moduleLens/detachHook`. */
+export interface DetachHookParams {
+  readonly hookId: number;
+}
+
+/** Where a run's input comes from: the model file's `input()` (default), a `.npy`/`.json` file, or random with a shape. */
+export type RunInput =
+  | { readonly source: 'default' }
+  | { readonly source: 'file'; readonly file: string }
+  | { readonly source: 'random'; readonly shape: readonly number[] };
+
+/** `moduleLens/run`: forward, or forward and backward with the model's `loss`. Resolves when the run ends. */
+export interface RunParams {
+  readonly modelId: string;
+  readonly kind: 'forward' | 'backward';
+  readonly input?: RunInput;
+}
+
+/** How a run ended. */
+export interface RunResult {
+  readonly runId: number;
+  readonly state: 'finished' | 'failed' | 'stopped';
+  readonly output?: TensorSummaryJson | null;
+  /** `loss` for backward runs. */
+  readonly loss?: number;
+  /** One line, naming the module path and input shapes when a forward failed. */
+  readonly error?: string;
+  readonly events: number;
+  readonly durationMs: number;
+}
+
+/** Where a paused run stands. */
+export interface PauseLocation {
+  readonly modelId: string;
+  readonly path: string;
+  readonly kind: HookKind;
+  readonly hookId: number | null;
+  /** Modules from the root down to the paused one (`''` first). */
+  readonly stack: readonly { readonly path: string; readonly type: string }[];
+  /** The event captured at the pause (its tensors can be fetched while paused). */
+  readonly event: CaptureEvent | null;
+}
+
+/** `moduleLens/runState` (server → client). */
+export type RunStateParams =
+  | { readonly state: 'running'; readonly runId: number; readonly modelId: string; readonly kind: 'forward' | 'backward' }
+  | { readonly state: 'paused'; readonly runId: number; readonly location: PauseLocation }
+  | { readonly state: 'finished' | 'failed' | 'stopped'; readonly runId: number; readonly result: RunResult };
+
+/** `moduleLens/resume`: leave a pause. `step` pauses again at the next module boundary. */
+export interface ResumeParams {
+  readonly mode: 'continue' | 'step';
+}
+
+/** `moduleLens/getTensor`: a captured tensor, or a parameter/buffer by dotted name, with values in `[start, end)`. */
+export type GetTensorParams =
+  | { readonly tensorId: string; readonly start?: number; readonly end?: number }
+  | { readonly modelId: string; readonly name: string; readonly start?: number; readonly end?: number };
+
+/** Values of one range of a tensor, flattened in row-major order. */
+export interface GetTensorResult {
+  readonly summary: TensorSummaryJson;
+  readonly start: number;
+  readonly values: readonly number[];
+}
+
+/** `moduleLens/memory`: the worker's `tf.memory()` and captured-tensor store, for leak checks. */
+export interface MemoryInfo {
+  readonly numTensors: number;
+  readonly numBytes: number;
+  readonly capturedTensors: number;
+  readonly capturedBytes: number;
+}
+
+/** `moduleLens/notice` (server → client): something the user should hear about once, e.g. a worker restart. */
+export interface NoticeParams {
+  readonly level: 'info' | 'warning' | 'error';
+  readonly message: string;
+}
+
+/** Most values one `getTensor` reply carries. */
+export const MAX_TENSOR_PAGE = 1 << 20;
+
+export const RunMethods = {
+  attachHook: 'moduleLens/attachHook',
+  detachHook: 'moduleLens/detachHook',
+  listHooks: 'moduleLens/listHooks',
+  run: 'moduleLens/run',
+  stop: 'moduleLens/stop',
+  resume: 'moduleLens/resume',
+  getTensor: 'moduleLens/getTensor',
+  clearCaptures: 'moduleLens/clearCaptures',
+  memory: 'moduleLens/memory',
+  capture: 'moduleLens/capture',
+  runState: 'moduleLens/runState',
+  notice: 'moduleLens/notice',
+} as const;
+
+const byName = ParameterStructures.byName;
+
+/** Attach a capture hook or a hook breakpoint; replies with the hook. */
+export const AttachHookRequest = new RequestType<AttachHookParams, HookInfo, void>(RunMethods.attachHook, byName);
+/** Remove a hook; replies whether it existed. */
+export const DetachHookRequest = new RequestType<DetachHookParams, { readonly removed: boolean }, void>(RunMethods.detachHook, byName);
+/** Every hook, in attach order. */
+export const ListHooksRequest = new RequestType0<{ readonly hooks: readonly HookInfo[] }, void>(RunMethods.listHooks);
+/** Run a model; refused while another run is active. */
+export const RunRequest = new RequestType<RunParams, RunResult, void>(RunMethods.run, byName);
+/** Stop the active run (within 1 s, even a runaway one). */
+export const StopRequest = new RequestType0<{ readonly stopped: boolean }, void>(RunMethods.stop);
+/** Leave a pause. */
+export const ResumeRequest = new RequestType<ResumeParams, { readonly resumed: boolean }, void>(RunMethods.resume, byName);
+/** Fetch tensor values by range. */
+export const GetTensorRequest = new RequestType<GetTensorParams, GetTensorResult, void>(RunMethods.getTensor, byName);
+/** Release every captured tensor. */
+export const ClearCapturesRequest = new RequestType0<{ readonly released: number }, void>(RunMethods.clearCaptures);
+/** Worker memory, for leak checks. */
+export const MemoryRequest = new RequestType0<MemoryInfo, void>(RunMethods.memory);
+/** Hook events as they happen. */
+export const CaptureNotification = new NotificationType<CaptureEvent>(RunMethods.capture);
+/** Run lifecycle. */
+export const RunStateNotification = new NotificationType<RunStateParams>(RunMethods.runState);
+/** One-off messages for the user. */
+export const NoticeNotification = new NotificationType<NoticeParams>(RunMethods.notice);

@@ -1,0 +1,132 @@
+/**
+ * Everything the engine worker holds: open models, hooks, captured tensors and
+ * the runner. It answers {@link WorkerCall}s; the worker entry only moves
+ * messages in and out.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { loadModelFile, ModelFileError, type LoadedModel } from '../../adapters/modelFile';
+import { ServerErrorCodes, type GetTensorResult, type SetTrainingParams } from '../../protocol';
+import { ServerError } from '../serverError';
+import type { WorkerCall, WorkerResults } from '../workerProtocol';
+import { readRange, type CaptureStore } from './captureStore';
+import { HookManager } from './hookManager';
+import type { Runner } from './runner';
+import { findModule, snapshotModel } from './snapshot';
+
+interface OpenModel {
+  readonly file: string;
+  readonly loaded: LoadedModel;
+}
+
+/** Default page for `getTensor` without `end`. */
+const DEFAULT_RANGE = 4096;
+
+export class EngineSession {
+  private readonly models = new Map<string, OpenModel>();
+  readonly hooks: HookManager;
+
+  constructor(private readonly store: CaptureStore, private readonly runner: Runner) {
+    this.hooks = new HookManager(runner);
+  }
+
+  /** Answers one call. */
+  async handle(call: WorkerCall): Promise<WorkerResults[WorkerCall['method']]> {
+    switch (call.method) {
+      case 'open': return this.open(call.params.modelId, call.params.file);
+      case 'close': return this.close(call.params.modelId);
+      case 'setTraining': return this.setTraining(call.params);
+      case 'attachHook': {
+        const { hookId, modelId, path, kind, breakpoint } = call.params;
+        return this.hooks.attach(this.model(modelId).loaded.model, hookId, modelId, path, kind, breakpoint ?? false);
+      }
+      case 'detachHook': return { removed: this.hooks.detach(call.params.hookId) };
+      case 'run': return this.runner.execute(this.model(call.params.modelId).loaded, call.params);
+      case 'getTensor': return this.getTensor(call.params);
+      case 'clearCaptures': return { released: this.store.clear() };
+      case 'memory': {
+        const m = tf.memory();
+        return { numTensors: m.numTensors, numBytes: m.numBytes, capturedTensors: this.store.count, capturedBytes: this.store.totalBytes };
+      }
+    }
+  }
+
+  /** Synchronous subset answered while a run is paused. */
+  handleWhilePaused(call: WorkerCall): WorkerResults[WorkerCall['method']] {
+    switch (call.method) {
+      case 'getTensor': return this.getTensor(call.params);
+      case 'detachHook': return { removed: this.hooks.detach(call.params.hookId) };
+      case 'memory': {
+        const m = tf.memory();
+        return { numTensors: m.numTensors, numBytes: m.numBytes, capturedTensors: this.store.count, capturedBytes: this.store.totalBytes };
+      }
+      default:
+        throw new ServerError(ServerErrorCodes.busy, `${call.method} is not available while a run is paused at a breakpoint`);
+    }
+  }
+
+  private async open(modelId: string, file: string): Promise<WorkerResults['open']> {
+    let loaded: LoadedModel;
+    try {
+      loaded = await loadModelFile(file);
+    } catch (err) {
+      const message = err instanceof ModelFileError ? err.message : `${file}: ${(err as Error)?.message ?? String(err)}`;
+      throw new ServerError(ServerErrorCodes.loadFailed, message.split('\n')[0], { cause: err });
+    }
+    const previous = this.models.get(modelId);
+    this.models.set(modelId, { file, loaded });
+    const hooks = this.hooks.reattach(modelId, loaded.model);
+    // Free the old model only once the new one is in place.
+    if (previous) this.disposeModel(previous);
+    return { snapshot: snapshotModel(modelId, file, loaded.model), hooks };
+  }
+
+  private close(modelId: string): WorkerResults['close'] {
+    const model = this.models.get(modelId);
+    if (!model) return { closed: false };
+    this.hooks.dropModel(modelId);
+    this.models.delete(modelId);
+    this.disposeModel(model);
+    return { closed: true };
+  }
+
+  private setTraining(p: SetTrainingParams): WorkerResults['setTraining'] {
+    const { loaded, file } = this.model(p.modelId);
+    const target = findModule(loaded.model, p.path);
+    if (!target) throw new ServerError(ServerErrorCodes.moduleNotFound, `model ${p.modelId} has no module "${p.path}"`);
+    const targets = p.recursive ? [...target.modules()] : [target];
+    const changed = targets.filter((m) => m.training !== p.mode).length;
+    if (p.recursive) target.train(p.mode);
+    else target.training = p.mode;
+    return { changed, snapshot: snapshotModel(p.modelId, file, loaded.model) };
+  }
+
+  private getTensor(p: WorkerCall & { method: 'getTensor' } extends { params: infer P } ? P : never): GetTensorResult {
+    let tensor: tf.Tensor;
+    let summary;
+    if ('tensorId' in p) {
+      const kept = this.store.get(p.tensorId);
+      if (!kept) throw new ServerError(ServerErrorCodes.tensorNotFound, `tensor ${p.tensorId} is no longer kept (evicted or cleared)`);
+      ({ tensor, summary } = kept);
+    } else {
+      const root = this.model(p.modelId).loaded.model;
+      const found = root.stateDict().get(p.name) ?? [...root.namedBuffers()].find(([n]) => n === p.name)?.[1];
+      if (!found) throw new ServerError(ServerErrorCodes.tensorNotFound, `model ${p.modelId} has no parameter or buffer "${p.name}"`);
+      tensor = found;
+      summary = this.store.summarize(tensor);
+    }
+    const start = p.start ?? 0;
+    const end = p.end ?? start + DEFAULT_RANGE;
+    return { summary, start, values: readRange(tensor, start, end) };
+  }
+
+  private model(modelId: string): OpenModel {
+    const m = this.models.get(modelId);
+    if (!m) throw new ServerError(ServerErrorCodes.modelNotFound, `no open model "${modelId}"`);
+    return m;
+  }
+
+  private disposeModel(m: OpenModel): void {
+    // An adapted layers model disposes its tfjs model, which owns the weights.
+    m.loaded.model.dispose();
+  }
+}

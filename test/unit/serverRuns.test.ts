@@ -1,0 +1,226 @@
+/**
+ * Runs through the real model server over real IPC: hooks, captures, forward
+ * and backward, a breakpoint pause with inspection, stopping a runaway run,
+ * a worker that runs out of memory, a server that is SIGKILLed, and backends.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import {
+  AttachHookRequest, ClearCapturesRequest, GetChildrenRequest, GetTensorRequest, ListHooksRequest, ListModelsRequest,
+  MemoryRequest, OpenModelRequest, ResumeRequest, RunRequest, ServerErrorCodes, ServerInfoRequest, StopRequest,
+  type CaptureEvent, type RunStateParams,
+} from '../../src/protocol';
+import { SessionState } from '../../src/extension/sessionState';
+import { errorOf, repo, startServer, type ServerProcess } from './serverProcess';
+
+const demo = path.join(repo, 'examples', 'custom-linear.ts');
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'module-lens-runs-'));
+after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+function modelFile(name: string, body: string): string {
+  const file = path.join(dir, name);
+  fs.writeFileSync(file, `import { nn, tf } from 'module-lens';\n${body}\n`);
+  return file;
+}
+
+/** A model whose forward never returns once `spin` is true. */
+const runaway = modelFile('runaway.ts', `
+class Spin extends nn.Module {
+  override forward(x: tf.Tensor): tf.Tensor { for (;;) { /* never returns */ } }
+}
+class Net extends nn.Module {
+  declare fc: nn.Linear; declare spin: Spin;
+  constructor() { super(); this.fc = new nn.Linear(2, 2); this.spin = new Spin(); }
+  override forward(x: tf.Tensor): tf.Tensor { return this.spin(this.fc(x)); }
+}
+export default () => new Net();
+export const input = () => tf.ones([1, 2]);
+`);
+
+/** A model whose forward allocates JS memory until the worker dies. */
+const hog = modelFile('hog.ts', `
+class Hog extends nn.Module {
+  override forward(x: tf.Tensor): tf.Tensor {
+    const keep: number[][] = [];
+    for (;;) keep.push(new Array(1e6).fill(Math.random()));
+  }
+}
+export default () => new Hog();
+export const input = () => tf.ones([1]);
+`);
+
+/** Deterministic weights and input, for comparing backends. */
+const fixed = modelFile('fixed.ts', `
+export default () => { nn.manualSeed(7); return new nn.Sequential(new nn.Linear(8, 16), new nn.GELU(), new nn.Linear(16, 4), new nn.Softmax({ dim: -1 })); };
+export const input = () => tf.linspace(-2, 2, 24).reshape([3, 8]);
+`);
+
+describe('runs through the model server', () => {
+  let server: ServerProcess;
+  let modelId: string;
+  before(async () => {
+    server = await startServer({ backend: 'wasm', maxHeapMb: 256 });
+    modelId = (await server.conn.sendRequest(OpenModelRequest, { file: demo })).modelId;
+  });
+  after(() => server.dispose());
+
+  it('captures forward and backward hook events with PyTorch slot names', async () => {
+    const { conn } = server;
+    const fwd = await conn.sendRequest(AttachHookRequest, { modelId, path: 'submodel_2', kind: 'forward' });
+    const bwd = await conn.sendRequest(AttachHookRequest, { modelId, path: 'submodel_1', kind: 'backward' });
+    const pre = await conn.sendRequest(AttachHookRequest, { modelId, path: 'submodel_3.0', kind: 'pre' });
+    const result = await conn.sendRequest(RunRequest, { modelId, kind: 'backward' });
+    assert.equal(result.state, 'finished', result.error);
+    assert.deepEqual(result.output?.shape, [3, 5]);
+    assert.equal(typeof result.loss, 'number');
+    const events = server.notifications.filter(([m, p]) => m === 'moduleLens/capture' && p.runId === result.runId).map(([, p]) => p as CaptureEvent);
+    assert.deepEqual(events.map((e) => [e.seq, e.path, e.kind]), [[1, 'submodel_2', 'forward'], [2, 'submodel_3.0', 'pre'], [3, 'submodel_1', 'backward']]);
+    assert.deepEqual(events[0].tensors.map((t) => [t.slot, t.summary?.shape]), [['args[0]', [3, 4]], ['output', [3, 2]]]);
+    assert.deepEqual(events[2].tensors.map((t) => [t.slot, t.summary?.shape]), [['gradInput[0]', [3, 5]], ['gradOutput[0]', [3, 4]]]);
+    // Small tensors come with their values; the sum of outputs' gradient is all ones at the root's output.
+    assert.equal(events[0].tensors[1].summary?.values?.length, 6);
+    const hooks = (await conn.sendRequest(ListHooksRequest)).hooks;
+    assert.deepEqual(hooks.map((h) => [h.hookId, h.hits]), [[fwd.hookId, 1], [bwd.hookId, 1], [pre.hookId, 1]]);
+    const states = server.notifications.filter(([m, p]) => m === 'moduleLens/runState' && p.runId === result.runId).map(([, p]) => p.state);
+    assert.deepEqual(states, ['running', 'finished']);
+  });
+
+  it('serves tensor values by range, for captures and parameters', async () => {
+    const { conn } = server;
+    const event = server.notifications.filter(([m]) => m === 'moduleLens/capture').map(([, p]) => p as CaptureEvent)[0];
+    const out = event.tensors[1];
+    const page = await conn.sendRequest(GetTensorRequest, { tensorId: out.tensorId!, start: 2, end: 5 });
+    assert.deepEqual(page.values, out.summary!.values!.slice(2, 5));
+    const weight = await conn.sendRequest(GetTensorRequest, { modelId, name: 'submodel_1.weight', start: 0, end: 20 });
+    assert.deepEqual(weight.summary.shape, [4, 5]);
+    assert.equal(weight.values.length, 20);
+    const gone = await errorOf(conn.sendRequest(GetTensorRequest, { tensorId: 't999999' }));
+    assert.equal(gone.code, ServerErrorCodes.tensorNotFound);
+  });
+
+  it('pauses at a hook breakpoint; the server answers while paused; continue finishes the run', async () => {
+    const { conn } = server;
+    const bp = await conn.sendRequest(AttachHookRequest, { modelId, path: 'submodel_3.1', kind: 'forward', breakpoint: true });
+    const run = conn.sendRequest(RunRequest, { modelId, kind: 'forward' });
+    const paused = (await server.waitFor('moduleLens/runState', (p: RunStateParams) => p.state === 'paused')) as Extract<RunStateParams, { state: 'paused' }>;
+    assert.equal(paused.location.path, 'submodel_3.1');
+    assert.deepEqual(paused.location.stack.map((f) => f.path), ['', 'submodel_3', 'submodel_3.1']);
+    assert.deepEqual(paused.location.event?.tensors.map((t) => [t.slot, t.summary?.shape]), [['args[0]', [3, 3]], ['output', [3, 5]]]);
+    // The main thread answers from its own state while the worker is held.
+    const t0 = performance.now();
+    assert.equal((await conn.sendRequest(GetChildrenRequest, { modelId, path: 'submodel_3' })).total, 2);
+    assert.equal((await conn.sendRequest(ListModelsRequest)).models.length, 1);
+    assert.ok(performance.now() - t0 < 500);
+    // The paused worker answers inspection synchronously.
+    const output = paused.location.event!.tensors[1];
+    const values = await conn.sendRequest(GetTensorRequest, { tensorId: output.tensorId! });
+    assert.equal(values.values.length, 15);
+    assert.ok((await conn.sendRequest(MemoryRequest)).numTensors > 0);
+    // A second run is refused, not queued.
+    const second = await errorOf(conn.sendRequest(RunRequest, { modelId, kind: 'forward' }));
+    assert.equal(second.code, ServerErrorCodes.busy);
+    assert.match(second.message, /^cannot start another run while run \d+ of CustomLinearLayer is active; stop it first$/);
+    assert.deepEqual(await conn.sendRequest(ResumeRequest, { mode: 'continue' }), { resumed: true });
+    assert.equal((await run).state, 'finished');
+    await conn.sendRequest('moduleLens/detachHook', { hookId: bp.hookId });
+  });
+
+  it('stop while paused unwinds the run and releases its tensors', async () => {
+    const { conn } = server;
+    await conn.sendRequest(ClearCapturesRequest);
+    const baseline = (await conn.sendRequest(MemoryRequest)).numTensors;
+    const bp = await conn.sendRequest(AttachHookRequest, { modelId, path: 'submodel_2', kind: 'pre', breakpoint: true });
+    const run = conn.sendRequest(RunRequest, { modelId, kind: 'forward' });
+    const runId = (await server.waitFor('moduleLens/runState', (p: RunStateParams) => p.state === 'paused' && p.location.hookId === bp.hookId)).runId;
+    assert.deepEqual(await conn.sendRequest(StopRequest), { stopped: true });
+    const result = await run;
+    assert.deepEqual([result.runId, result.state], [runId, 'stopped']);
+    await conn.sendRequest('moduleLens/detachHook', { hookId: bp.hookId });
+    await conn.sendRequest(ClearCapturesRequest);
+    assert.equal((await conn.sendRequest(MemoryRequest)).numTensors, baseline, 'no tensor left behind');
+  });
+
+  it('stops a forward that never returns within 1 s, and keeps models and hooks', async () => {
+    const { conn } = server;
+    const spin = await conn.sendRequest(OpenModelRequest, { file: runaway });
+    const hooksBefore = (await conn.sendRequest(ListHooksRequest)).hooks.map((h) => h.hookId);
+    const run = conn.sendRequest(RunRequest, { modelId: spin.modelId, kind: 'forward' });
+    await server.waitFor('moduleLens/runState', (p: RunStateParams) => p.state === 'running' && p.modelId === spin.modelId);
+    await new Promise((r) => setTimeout(r, 200));
+    const t0 = performance.now();
+    const stopped = conn.sendRequest(StopRequest);
+    const result = await run;
+    const elapsed = performance.now() - t0;
+    assert.equal(result.state, 'stopped');
+    assert.ok(elapsed < 1000, `stopped after ${elapsed.toFixed(0)} ms`);
+    assert.deepEqual(await stopped, { stopped: true });
+    // The engine was replaced; the same models and hooks are back under the same ids.
+    assert.deepEqual((await conn.sendRequest(ListModelsRequest)).models.map((m) => m.modelId), [modelId, spin.modelId]);
+    assert.deepEqual((await conn.sendRequest(ListHooksRequest)).hooks.map((h) => h.hookId), hooksBefore);
+    const again = await conn.sendRequest(RunRequest, { modelId, kind: 'forward' });
+    assert.equal(again.state, 'finished');
+    const fired = server.notifications.filter(([m, p]) => m === 'moduleLens/capture' && p.runId === again.runId);
+    assert.ok(fired.length >= 2, 'restored hooks fire');
+    await conn.sendRequest('moduleLens/closeModel', { modelId: spin.modelId });
+  });
+
+  it('a worker that runs out of memory is reported and replaced', async () => {
+    const { conn } = server;
+    const big = await conn.sendRequest(OpenModelRequest, { file: hog });
+    const result = await conn.sendRequest(RunRequest, { modelId: big.modelId, kind: 'forward' });
+    assert.equal(result.state, 'stopped');
+    assert.match(result.error ?? '', /interrupted/);
+    const notice = await server.waitFor('moduleLens/notice', (p) => /restarted/.test(p.message));
+    assert.match(notice.message, /model\(s\) and \d+ hook\(s\) were restored/);
+    assert.equal((await conn.sendRequest(RunRequest, { modelId, kind: 'forward' })).state, 'finished');
+    assert.equal(server.child.exitCode, null, 'the server process is still up');
+  });
+});
+
+describe('the client restores its session after the server is SIGKILLed', () => {
+  it('reopens models and reattaches hooks on a new server under the same ids', async () => {
+    const session = new SessionState();
+    const first = await startServer({ backend: 'wasm' });
+    const info = await first.conn.sendRequest(OpenModelRequest, { file: demo });
+    session.opened(info);
+    session.hookAttached(await first.conn.sendRequest(AttachHookRequest, { modelId: info.modelId, path: 'submodel_2', kind: 'forward' }));
+    session.hookAttached(await first.conn.sendRequest(AttachHookRequest, { modelId: info.modelId, path: 'submodel_3.0', kind: 'pre', breakpoint: true }));
+    process.kill(first.child.pid!, 'SIGKILL');
+    await new Promise((r) => first.child.once('exit', r));
+    await first.dispose();
+
+    const second = await startServer({ backend: 'wasm' });
+    try {
+      const report = await session.restore((type, params) => second.conn.sendRequest(type.method, params));
+      assert.deepEqual(report, { models: 1, hooks: 2, failures: [] });
+      const hooks = (await second.conn.sendRequest(ListHooksRequest)).hooks;
+      assert.deepEqual(hooks.map((h) => [h.modelId, h.path, h.kind, h.breakpoint]), [[info.modelId, 'submodel_2', 'forward', false], [info.modelId, 'submodel_3.0', 'pre', true]]);
+      assert.deepEqual((await second.conn.sendRequest(ListModelsRequest)).models.map((m) => m.modelId), [info.modelId]);
+    } finally {
+      await second.dispose();
+    }
+  });
+});
+
+describe('backends', () => {
+  it('cpu and wasm give the same forward output within 1e-5', async () => {
+    const outputs: number[][] = [];
+    for (const backend of ['cpu', 'wasm']) {
+      const server = await startServer({ backend });
+      try {
+        assert.equal((await server.conn.sendRequest(ServerInfoRequest)).backend, backend);
+        const { modelId } = await server.conn.sendRequest(OpenModelRequest, { file: fixed });
+        const result = await server.conn.sendRequest(RunRequest, { modelId, kind: 'forward' });
+        assert.equal(result.state, 'finished', result.error);
+        outputs.push([...result.output!.values!]);
+      } finally {
+        await server.dispose();
+      }
+    }
+    assert.equal(outputs[0].length, 12);
+    outputs[0].forEach((v, i) => assert.ok(Math.abs(v - outputs[1][i]) <= 1e-5, `${i}: ${v} vs ${outputs[1][i]}`));
+  });
+});
