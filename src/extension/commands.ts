@@ -49,7 +49,7 @@ function report(err: unknown): void {
 }
 
 /** Runs a handler and turns its failure into one notification instead of VS Code's generic one. */
-function reporting<A extends unknown[]>(fn: (...args: A) => PromiseLike<unknown>): (...args: A) => Promise<void> {
+export function reporting<A extends unknown[]>(fn: (...args: A) => PromiseLike<unknown>): (...args: A) => Promise<void> {
   return async (...args) => {
     try {
       await fn(...args);

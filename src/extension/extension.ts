@@ -4,11 +4,13 @@
  */
 import * as vscode from 'vscode';
 import type { NodeInfo } from '../protocol';
-import { Commands, registerCommands } from './commands';
+import { Commands, registerCommands, reporting } from './commands';
+import { registerRunCommands } from './runCommands';
+import { watchModelFiles } from './modelWatcher';
 import { chooseDefaultModel } from './defaultModel';
 import { ModelOpener } from './modelOpener';
 import { ModulesTreeProvider } from './modulesTreeProvider';
-import { ModelServerClient } from './serverClient';
+import { ModelServerClient, type ModelServer } from './serverClient';
 import { BackendStatusBar } from './statusBar';
 
 /** What `activate()` returns to other extensions and to the integration tests. */
@@ -17,6 +19,10 @@ export interface ModuleLensApi {
   readonly modulesTree: ModulesTreeProvider;
   /** Resolves once the model server is up and the default model is open; rejects with the reason otherwise. */
   readonly ready: Promise<void>;
+  /** The model server's requests and events (for tests and other extensions). */
+  readonly server: ModelServer;
+  /** What the backend status-bar item shows. */
+  readonly backendStatus: { readonly text: string; readonly tooltip: string };
 }
 
 /** Called by VS Code on the first activation event. */
@@ -30,6 +36,8 @@ export function activate(context: vscode.ExtensionContext): ModuleLensApi {
   context.subscriptions.push(
     output, server, modulesTree, treeView, status,
     ...registerCommands({ server, opener, tree: modulesTree, treeView, output, extensionPath: context.extensionPath }),
+    ...registerRunCommands(server, reporting),
+    watchModelFiles(server, opener, output),
   );
 
   const ready = (async () => {
@@ -45,7 +53,7 @@ export function activate(context: vscode.ExtensionContext): ModuleLensApi {
     status.failed(err.message);
     output.error(`Startup failed: ${err.message}`);
   });
-  return { modulesTree, ready };
+  return { modulesTree, ready, server, backendStatus: status };
 }
 
 /** Nothing to do: every resource is in `context.subscriptions`, which VS Code disposes. */

@@ -4,13 +4,18 @@
  * knows that the transport is a language client.
  */
 import * as vscode from 'vscode';
-import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
+import { LanguageClient, State, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
 import {
-  CloseModelRequest, GetChildrenRequest, ListModelsRequest, ModelsChangedNotification, OpenModelRequest,
-  parseBackendPreference, ServerInfoRequest, SetTrainingRequest,
-  type CloseModelResult, type GetChildrenParams, type GetChildrenResult, type ListModelsResult, type ModelInfo,
-  type ModelsChangedParams, type ServerInfo, type ServerInitOptions, type SetTrainingParams, type SetTrainingResult,
+  AttachHookRequest, CaptureNotification, ClearCapturesRequest, CloseModelRequest, DetachHookRequest, GetChildrenRequest,
+  GetTensorRequest, ListHooksRequest, ListModelsRequest, MemoryRequest, ModelsChangedNotification, NoticeNotification,
+  OpenModelRequest, parseBackendPreference, ResumeRequest, RunRequest, RunStateNotification, ServerInfoRequest,
+  SetTrainingRequest, StopRequest,
+  type AttachHookParams, type CaptureEvent, type CloseModelResult, type GetChildrenParams, type GetChildrenResult,
+  type GetTensorParams, type GetTensorResult, type HookInfo, type ListModelsResult, type MemoryInfo, type ModelInfo,
+  type ModelsChangedParams, type NoticeParams, type RunParams, type RunResult, type RunStateParams, type ServerInfo,
+  type ServerInitOptions, type SetTrainingParams, type SetTrainingResult,
 } from '../protocol';
+import { SessionState, type RestoreReport } from './sessionState';
 
 /** The model server's requests, as typed calls. */
 export interface ModelServer {
@@ -20,17 +25,40 @@ export interface ModelServer {
   getChildren(params: GetChildrenParams): Promise<GetChildrenResult>;
   setTraining(params: SetTrainingParams): Promise<SetTrainingResult>;
   serverInfo(): Promise<ServerInfo>;
+  attachHook(params: AttachHookParams): Promise<HookInfo>;
+  detachHook(hookId: number): Promise<boolean>;
+  listHooks(): Promise<readonly HookInfo[]>;
+  run(params: RunParams): Promise<RunResult>;
+  stop(): Promise<boolean>;
+  resume(mode: 'continue' | 'step'): Promise<boolean>;
+  getTensor(params: GetTensorParams): Promise<GetTensorResult>;
+  clearCaptures(): Promise<number>;
+  memory(): Promise<MemoryInfo>;
   /** Fires on the server's `modelsChanged` notification. */
   readonly onModelsChanged: vscode.Event<ModelsChangedParams>;
+  /** Every hook event, as it happens. */
+  readonly onCapture: vscode.Event<CaptureEvent>;
+  /** Run lifecycle: running, paused, finished, failed, stopped. */
+  readonly onRunState: vscode.Event<RunStateParams>;
+  /** After the server process was restarted and the session restored. */
+  readonly onRestored: vscode.Event<RestoreReport>;
 }
 
 /** The {@link ModelServer} over a `vscode-languageclient` IPC connection. */
 export class ModelServerClient implements ModelServer, vscode.Disposable {
   private readonly client: LanguageClient;
   private readonly changed = new vscode.EventEmitter<ModelsChangedParams>();
-  private readonly subscriptions: vscode.Disposable[] = [this.changed];
+  private readonly captures = new vscode.EventEmitter<CaptureEvent>();
+  private readonly runStates = new vscode.EventEmitter<RunStateParams>();
+  private readonly restored = new vscode.EventEmitter<RestoreReport>();
+  private readonly subscriptions: vscode.Disposable[] = [this.changed, this.captures, this.runStates, this.restored];
+  private readonly session = new SessionState();
+  private everRunning = false;
   /** {@inheritDoc ModelServer.onModelsChanged} */
   readonly onModelsChanged = this.changed.event;
+  readonly onCapture = this.captures.event;
+  readonly onRunState = this.runStates.event;
+  readonly onRestored = this.restored.event;
 
   /**
    * @param serverModule - absolute path of the bundled server, `dist/server.js`
@@ -42,8 +70,12 @@ export class ModelServerClient implements ModelServer, vscode.Disposable {
       // Under F5 the server can be attached to on this port ("Attach to Model Server").
       debug: { module: serverModule, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6011'] } },
     };
-    const initializationOptions: ServerInitOptions = {
-      backend: parseBackendPreference(vscode.workspace.getConfiguration('moduleLens').get('backend')),
+    const config = vscode.workspace.getConfiguration('moduleLens');
+    const initializationOptions: ServerInitOptions & Record<string, unknown> = {
+      backend: parseBackendPreference(config.get('backend')),
+      maxInlineElements: config.get<number>('capture.maxInlineElements', 4096),
+      maxCaptureBytes: config.get<number>('capture.maxBytes', 256 * 1024 * 1024),
+      histogramBins: config.get<number>('capture.histogramBins', 32),
     };
     const clientOptions: LanguageClientOptions = {
       // No documentSelector: the server works on model files it loads itself, not on open editors.
@@ -51,7 +83,31 @@ export class ModelServerClient implements ModelServer, vscode.Disposable {
       initializationOptions,
     };
     this.client = new LanguageClient('moduleLens', 'Module Lens Model Server', serverOptions, clientOptions);
-    this.subscriptions.push(this.client.onNotification(ModelsChangedNotification, (p) => this.changed.fire(p)));
+    this.subscriptions.push(
+      this.client.onNotification(ModelsChangedNotification, (p) => this.changed.fire(p)),
+      this.client.onNotification(CaptureNotification, (p) => this.captures.fire(p)),
+      this.client.onNotification(RunStateNotification, (p) => this.runStates.fire(p)),
+      this.client.onNotification(NoticeNotification, (p: NoticeParams) => {
+        output.appendLine(`[${p.level}] ${p.message}`);
+        const show = p.level === 'error' ? vscode.window.showErrorMessage : p.level === 'warning' ? vscode.window.showWarningMessage : vscode.window.showInformationMessage;
+        void show(`Module Lens: ${p.message}`);
+      }),
+      // The client restarts a server that crashed; bring back what the user had open, and say so once.
+      this.client.onDidChangeState((e) => {
+        if (e.newState !== State.Running) return;
+        if (!this.everRunning) { this.everRunning = true; return; }
+        void this.restoreAfterRestart(output);
+      }),
+    );
+  }
+
+  private async restoreAfterRestart(output: vscode.OutputChannel): Promise<void> {
+    const report = await this.session.restore((type, params) => this.client.sendRequest(type.method, params));
+    const lost = report.failures.length ? ` Could not restore: ${report.failures.join('; ')}` : '';
+    output.appendLine(`Model server restarted: restored ${report.models} model(s) and ${report.hooks} hook(s).${lost}`);
+    void vscode.window.showWarningMessage(
+      `Module Lens: the model server stopped unexpectedly and was restarted; ${report.models} model(s) and ${report.hooks} hook(s) were restored.${lost}`);
+    this.restored.fire(report);
   }
 
   /** Starts the server process and completes the LSP handshake. */
@@ -59,12 +115,56 @@ export class ModelServerClient implements ModelServer, vscode.Disposable {
     return this.client.start();
   }
 
-  openModel(file: string): Promise<ModelInfo> {
-    return this.client.sendRequest(OpenModelRequest, { file });
+  async openModel(file: string): Promise<ModelInfo> {
+    const info = await this.client.sendRequest(OpenModelRequest, { file });
+    this.session.opened(info);
+    return info;
   }
 
-  closeModel(modelId: string): Promise<CloseModelResult> {
-    return this.client.sendRequest(CloseModelRequest, { modelId });
+  async closeModel(modelId: string): Promise<CloseModelResult> {
+    const result = await this.client.sendRequest(CloseModelRequest, { modelId });
+    this.session.closed(modelId);
+    return result;
+  }
+
+  async attachHook(params: AttachHookParams): Promise<HookInfo> {
+    const info = await this.client.sendRequest(AttachHookRequest, params);
+    this.session.hookAttached(info);
+    return info;
+  }
+
+  async detachHook(hookId: number): Promise<boolean> {
+    const { removed } = await this.client.sendRequest(DetachHookRequest, { hookId });
+    this.session.hookDetached(hookId);
+    return removed;
+  }
+
+  async listHooks(): Promise<readonly HookInfo[]> {
+    return (await this.client.sendRequest(ListHooksRequest)).hooks;
+  }
+
+  run(params: RunParams): Promise<RunResult> {
+    return this.client.sendRequest(RunRequest, params);
+  }
+
+  async stop(): Promise<boolean> {
+    return (await this.client.sendRequest(StopRequest)).stopped;
+  }
+
+  async resume(mode: 'continue' | 'step'): Promise<boolean> {
+    return (await this.client.sendRequest(ResumeRequest, { mode })).resumed;
+  }
+
+  getTensor(params: GetTensorParams): Promise<GetTensorResult> {
+    return this.client.sendRequest(GetTensorRequest, params);
+  }
+
+  async clearCaptures(): Promise<number> {
+    return (await this.client.sendRequest(ClearCapturesRequest)).released;
+  }
+
+  memory(): Promise<MemoryInfo> {
+    return this.client.sendRequest(MemoryRequest);
   }
 
   listModels(): Promise<ListModelsResult> {

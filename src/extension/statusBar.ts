@@ -29,6 +29,16 @@ export class BackendStatusBar implements vscode.Disposable {
     this.item.backgroundColor = new vscode.ThemeColor('statusBarItem.errorBackground');
   }
 
+  /** The item's text, e.g. `$(circuit-board) wasm`. */
+  get text(): string {
+    return this.item.text;
+  }
+
+  /** The item's tooltip (backend, server pid, fallback notes). */
+  get tooltip(): string {
+    return typeof this.item.tooltip === 'string' ? this.item.tooltip : (this.item.tooltip?.value ?? '');
+  }
+
   dispose(): void {
     this.item.dispose();
   }

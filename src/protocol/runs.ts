@@ -161,6 +161,21 @@ export interface NoticeParams {
   readonly message: string;
 }
 
+/** `moduleLens/loadStateDict`: copy a `.safetensors` state dict into an open model, as `load_state_dict`. */
+export interface LoadStateDictParams {
+  readonly modelId: string;
+  /** Absolute path of a `.safetensors` file. */
+  readonly file: string;
+  /** Missing or unexpected keys fail (default true); shape mismatches always fail. */
+  readonly strict?: boolean;
+}
+
+/** What `loadStateDict` reports, as PyTorch's `_IncompatibleKeys`. */
+export interface LoadStateDictResult {
+  readonly missingKeys: readonly string[];
+  readonly unexpectedKeys: readonly string[];
+}
+
 /** Most values one `getTensor` reply carries. */
 export const MAX_TENSOR_PAGE = 1 << 20;
 
@@ -174,6 +189,7 @@ export const RunMethods = {
   getTensor: 'moduleLens/getTensor',
   clearCaptures: 'moduleLens/clearCaptures',
   memory: 'moduleLens/memory',
+  loadStateDict: 'moduleLens/loadStateDict',
   capture: 'moduleLens/capture',
   runState: 'moduleLens/runState',
   notice: 'moduleLens/notice',
@@ -199,6 +215,8 @@ export const GetTensorRequest = new RequestType<GetTensorParams, GetTensorResult
 export const ClearCapturesRequest = new RequestType0<{ readonly released: number }, void>(RunMethods.clearCaptures);
 /** Worker memory, for leak checks. */
 export const MemoryRequest = new RequestType0<MemoryInfo, void>(RunMethods.memory);
+/** Load a `.safetensors` state dict into an open model. */
+export const LoadStateDictRequest = new RequestType<LoadStateDictParams, LoadStateDictResult, void>(RunMethods.loadStateDict, byName);
 /** Hook events as they happen. */
 export const CaptureNotification = new NotificationType<CaptureEvent>(RunMethods.capture);
 /** Run lifecycle. */

@@ -174,3 +174,13 @@ export function validateGetTensorParams(p: unknown): string | undefined {
     ?? (typeof o.end === 'number' && (o.end < start || o.end - start > MAX_TENSOR_PAGE)
       ? `${what}: "end" must be at least "start" and at most ${MAX_TENSOR_PAGE} past it` : undefined);
 }
+
+/** Validates {@link LoadStateDictParams}. */
+export function validateLoadStateDictParams(p: unknown): string | undefined {
+  const what = 'loadStateDict';
+  const o = asObject(p, what);
+  if (typeof o === 'string') return o;
+  return nonEmptyString(o, 'modelId', what) ?? nonEmptyString(o, 'file', what)
+    ?? (isAbsolutePath(o.file as string) ? undefined : `${what}: "file" must be an absolute path, got ${describe(o.file)}`)
+    ?? (o.strict === undefined ? undefined : booleanField(o, 'strict', what));
+}

@@ -6,12 +6,12 @@
 import { ErrorCodes, ResponseError, type Connection } from 'vscode-languageserver/node';
 import {
   AttachHookRequest, ClearCapturesRequest, CloseModelRequest, DEFAULT_PAGE_SIZE, DetachHookRequest, GetChildrenRequest,
-  GetTensorRequest, ListHooksRequest, ListModelsRequest, MemoryRequest, OpenModelRequest, ResumeRequest, RunRequest,
+  GetTensorRequest, ListHooksRequest, LoadStateDictRequest, ListModelsRequest, MemoryRequest, OpenModelRequest, ResumeRequest, RunRequest,
   ServerErrorCodes, ServerInfoRequest, SetTrainingRequest, StopRequest,
   validateAttachHookParams, validateCloseModelParams, validateDetachHookParams, validateGetChildrenParams,
-  validateGetTensorParams, validateOpenModelParams, validateResumeParams, validateRunParams, validateSetTrainingParams,
+  validateGetTensorParams, validateLoadStateDictParams, validateOpenModelParams, validateResumeParams, validateRunParams, validateSetTrainingParams,
   type AttachHookParams, type CloseModelParams, type DetachHookParams, type GetChildrenParams, type GetTensorParams,
-  type OpenModelParams, type ResumeParams, type RunParams, type ServerInfo, type SetTrainingParams,
+  type LoadStateDictParams, type OpenModelParams, type ResumeParams, type RunParams, type ServerInfo, type SetTrainingParams,
 } from '../protocol';
 import type { ModelDirectory } from './modelDirectory';
 import { ServerError } from './serverError';
@@ -79,6 +79,7 @@ export function registerHandlers(connection: Connection, ctx: HandlerContext): v
   connection.onRequest(SetTrainingRequest, checked(validateSetTrainingParams, (p: SetTrainingParams) => ctx.directory.setTraining(p)));
   connection.onRequest(AttachHookRequest, checked(validateAttachHookParams, (p: AttachHookParams) => ctx.directory.attachHook(p)));
   connection.onRequest(DetachHookRequest, checked(validateDetachHookParams, async (p: DetachHookParams) => ({ removed: await ctx.directory.detachHook(p.hookId) })));
+  connection.onRequest(LoadStateDictRequest, checked(validateLoadStateDictParams, (p: LoadStateDictParams) => ctx.directory.loadStateDict(p)));
   connection.onRequest(ListHooksRequest, guarded(() => ({ hooks: ctx.directory.listHooks() })));
   connection.onRequest(RunRequest, checked(validateRunParams, (p: RunParams) => ctx.directory.run(p)));
   connection.onRequest(StopRequest, guarded(async () => ({ stopped: await ctx.stop() })));

@@ -7,7 +7,7 @@
 import * as path from 'node:path';
 import {
   ServerErrorCodes,
-  type AttachHookParams, type GetChildrenParams, type GetChildrenResult, type HookInfo, type ModelInfo,
+  type AttachHookParams, type GetChildrenParams, type LoadStateDictParams, type LoadStateDictResult, type GetChildrenResult, type HookInfo, type ModelInfo,
   type ModelsChangedParams, type RunParams, type RunResult, type SetTrainingParams,
 } from '../protocol';
 import { ServerError } from './serverError';
@@ -102,6 +102,16 @@ export class ModelDirectory {
     this.models.set(p.modelId, indexSnapshot(snapshot));
     if (changed > 0) this.events.modelsChanged({ reason: 'trainingChanged', modelId: p.modelId, path: p.path });
     return { changed };
+  }
+
+  /** Copies a `.safetensors` state dict into an open model. */
+  async loadStateDict(p: LoadStateDictParams): Promise<LoadStateDictResult> {
+    this.model(p.modelId);
+    this.assertIdle('load a state dict');
+    const { snapshot, ...result } = await this.host.call({ method: 'loadStateDict', params: p });
+    this.models.set(p.modelId, indexSnapshot(snapshot));
+    this.events.modelsChanged({ reason: 'reloaded', modelId: p.modelId });
+    return result;
   }
 
   async attachHook(p: AttachHookParams): Promise<HookInfo> {

@@ -5,7 +5,7 @@
  */
 import type {
   AttachHookParams, CaptureEvent, GetTensorParams, GetTensorResult, HookInfo, MemoryInfo, ModuleNode,
-  BufferNode, ParameterNode, RunParams, RunResult, RunStateParams, ServerInfo, SetTrainingParams,
+  BufferNode, LoadStateDictParams, LoadStateDictResult, ParameterNode, RunParams, RunResult, RunStateParams, ServerInfo, SetTrainingParams,
 } from '../protocol';
 
 /** One module of a model snapshot: its row, its children's names and its tensors. */
@@ -49,7 +49,8 @@ export type WorkerCall =
   | { readonly method: 'run'; readonly params: RunParams & { readonly runId: number } }
   | { readonly method: 'getTensor'; readonly params: GetTensorParams }
   | { readonly method: 'clearCaptures'; readonly params: Record<string, never> }
-  | { readonly method: 'memory'; readonly params: Record<string, never> };
+  | { readonly method: 'memory'; readonly params: Record<string, never> }
+  | { readonly method: 'loadStateDict'; readonly params: LoadStateDictParams };
 
 /** Result type of each {@link WorkerCall} method. */
 export interface WorkerResults {
@@ -62,6 +63,7 @@ export interface WorkerResults {
   getTensor: GetTensorResult;
   clearCaptures: { readonly released: number };
   memory: MemoryInfo;
+  loadStateDict: LoadStateDictResult & { readonly snapshot: ModelSnapshot };
 }
 
 /** Calls the worker also answers while paused at a breakpoint. */

@@ -9,11 +9,14 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import {
-  AttachHookRequest, ClearCapturesRequest, GetChildrenRequest, GetTensorRequest, ListHooksRequest, ListModelsRequest,
+  AttachHookRequest, ClearCapturesRequest, GetChildrenRequest, GetTensorRequest, ListHooksRequest, ListModelsRequest, LoadStateDictRequest,
   MemoryRequest, OpenModelRequest, ResumeRequest, RunRequest, ServerErrorCodes, ServerInfoRequest, StopRequest,
   type CaptureEvent, type RunStateParams,
 } from '../../src/protocol';
 import { SessionState } from '../../src/extension/sessionState';
+import { tf } from '../../src';
+import { writeSafetensors } from '../../src/adapters/tensorFiles/safetensors';
+import { CustomLinearLayer } from '../../examples/custom-linear';
 import { errorOf, repo, startServer, type ServerProcess } from './serverProcess';
 
 const demo = path.join(repo, 'examples', 'custom-linear.ts');
@@ -165,6 +168,23 @@ describe('runs through the model server', () => {
     const fired = server.notifications.filter(([m, p]) => m === 'moduleLens/capture' && p.runId === again.runId);
     assert.ok(fired.length >= 2, 'restored hooks fire');
     await conn.sendRequest('moduleLens/closeModel', { modelId: spin.modelId });
+  });
+
+  it('loads a .safetensors state dict into an open model, strictly', async () => {
+    const { conn } = server;
+    const weights = path.join(dir, 'weights.safetensors');
+    const zeros = new Map<string, tf.Tensor>([...new CustomLinearLayer(10, 5).stateDict()].map(([k, v]) => [k, tf.fill(v.shape, 0.5)]));
+    writeSafetensors(weights, zeros);
+    assert.deepEqual(await conn.sendRequest(LoadStateDictRequest, { modelId, file: weights }), { missingKeys: [], unexpectedKeys: [] });
+    const w = await conn.sendRequest(GetTensorRequest, { modelId, name: 'submodel_3.1.weight' });
+    assert.deepEqual([...new Set(w.values)], [0.5]);
+    zeros.delete('bias');
+    writeSafetensors(weights, zeros);
+    const err = await errorOf(conn.sendRequest(LoadStateDictRequest, { modelId, file: weights }));
+    assert.equal(err.code, ServerErrorCodes.loadFailed);
+    assert.equal(err.message, `${weights}: Error(s) in loading state_dict for CustomLinearLayer: Missing key(s) in state_dict: "bias".`);
+    assert.deepEqual(await conn.sendRequest(LoadStateDictRequest, { modelId, file: weights, strict: false }), { missingKeys: ['bias'], unexpectedKeys: [] });
+    tf.dispose([...zeros.values()]);
   });
 
   it('a worker that runs out of memory is reported and replaced', async () => {

@@ -5,7 +5,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { loadModelFile, ModelFileError, type LoadedModel } from '../../adapters/modelFile';
-import { ServerErrorCodes, type GetTensorResult, type SetTrainingParams } from '../../protocol';
+import { ServerErrorCodes, type GetTensorResult, type LoadStateDictParams, type SetTrainingParams } from '../../protocol';
+import { readSafetensors } from '../../adapters/tensorFiles/safetensors';
 import { ServerError } from '../serverError';
 import type { WorkerCall, WorkerResults } from '../workerProtocol';
 import { readRange, type CaptureStore } from './captureStore';
@@ -47,6 +48,27 @@ export class EngineSession {
         const m = tf.memory();
         return { numTensors: m.numTensors, numBytes: m.numBytes, capturedTensors: this.store.count, capturedBytes: this.store.totalBytes };
       }
+      case 'loadStateDict': return this.loadStateDict(call.params);
+    }
+  }
+
+  private loadStateDict(p: LoadStateDictParams): WorkerResults['loadStateDict'] {
+    const { loaded, file } = this.model(p.modelId);
+    let tensors: Map<string, tf.Tensor>;
+    try {
+      tensors = readSafetensors(p.file).tensors;
+    } catch (err) {
+      throw new ServerError(ServerErrorCodes.loadFailed, (err as Error).message.split('\n')[0]);
+    }
+    try {
+      const result = loaded.model.loadStateDict(tensors, p.strict ?? true);
+      return { ...result, snapshot: snapshotModel(p.modelId, file, loaded.model) };
+    } catch (err) {
+      // PyTorch's message lists the problems on tab-indented lines; keep it to one line here.
+      const message = (err as Error).message.replace(/\n\t/g, ' ').replace(/\s+$/, '');
+      throw new ServerError(ServerErrorCodes.loadFailed, `${p.file}: ${message}`);
+    } finally {
+      tf.dispose([...tensors.values()]);
     }
   }
 
