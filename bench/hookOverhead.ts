@@ -110,7 +110,7 @@ export function hookVariants(m: BenchModel, pass: Pass): Variant[] {
 /** How long to spend per table cell; forward+backward through the CNN takes seconds per run on wasm. */
 function budget(m: BenchModel, pass: Pass): MeasureOptions {
   if (pass === 'forward') return m.model === 'CNN' ? { warmup: 2, minReps: 9, maxReps: 31, budgetMs: 4_000 } : { warmup: 1, minReps: 5, maxReps: 15, budgetMs: 12_000 };
-  return m.model === 'CNN' ? { warmup: 1, minReps: 3, maxReps: 9, budgetMs: 8_000 } : { warmup: 1, minReps: 5, maxReps: 11, budgetMs: 15_000 };
+  return m.model === 'CNN' ? { warmup: 1, minReps: 5, maxReps: 9, budgetMs: 8_000 } : { warmup: 1, minReps: 9, maxReps: 15, budgetMs: 20_000 };
 }
 
 /** Measures every model in both passes on the active backend. */

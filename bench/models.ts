@@ -130,7 +130,8 @@ function fromLayersModel(name: 'MLP' | 'CNN', model: tf.LayersModel, x: tf.Tenso
     flavor: 'layers',
     module,
     input: x,
-    raw: () => model.predict(x) as tf.Tensor,
+    // One batch, as Module Lens runs it (predict would otherwise split it into batches of 32).
+    raw: () => model.predict(x, { batchSize: x.shape[0] }) as tf.Tensor,
     rawForGrad: () => model.apply(x, { training: false }) as tf.Tensor,
     // The adapter's parameters and buffers are the layers' own variables: this frees them all.
     dispose: () => { module.dispose(); x.dispose(); },

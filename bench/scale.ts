@@ -66,7 +66,7 @@ async function startServer(): Promise<{ conn: MessageConnection; stop: () => voi
   child.stdout?.resume();
   const conn = createMessageConnection(new IPCMessageReader(child), new IPCMessageWriter(child));
   conn.listen();
-  await conn.sendRequest('initialize', { processId: process.pid, rootUri: null, capabilities: {}, initializationOptions: { backend: 'auto' } });
+  await timed(() => conn.sendRequest('initialize', { processId: process.pid, rootUri: null, capabilities: {}, initializationOptions: { backend: 'auto' } }));
   await conn.sendNotification('initialized', {});
   return {
     conn,
@@ -78,10 +78,21 @@ async function startServer(): Promise<{ conn: MessageConnection; stop: () => voi
   };
 }
 
+/** A request that does not settle within a minute fails the step instead of hanging the run. */
+const STEP_TIMEOUT_MS = 60_000;
+
 async function timed<T>(fn: () => Promise<T>): Promise<[T, number]> {
   const start = performance.now();
-  const value = await fn();
-  return [value, performance.now() - start];
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no reply within ${STEP_TIMEOUT_MS / 1000} s`)), STEP_TIMEOUT_MS);
+  });
+  try {
+    const value = await Promise.race([fn(), timeout]);
+    return [value, performance.now() - start];
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 async function measureServer(file: string, result: ScaleResult, log: (line: string) => void): Promise<void> {
