@@ -66,16 +66,18 @@ async function startServer(): Promise<{ conn: MessageConnection; stop: () => voi
   child.stdout?.resume();
   const conn = createMessageConnection(new IPCMessageReader(child), new IPCMessageWriter(child));
   conn.listen();
-  await timed(() => conn.sendRequest('initialize', { processId: process.pid, rootUri: null, capabilities: {}, initializationOptions: { backend: 'auto' } }));
-  await conn.sendNotification('initialized', {});
-  return {
-    conn,
-    stderr: () => stderr,
-    stop: () => {
-      conn.dispose();
-      if (child.exitCode === null) child.kill();
-    },
+  const stop = () => {
+    conn.dispose();
+    if (child.exitCode === null) child.kill();
   };
+  try {
+    await timed(() => conn.sendRequest('initialize', { processId: process.pid, rootUri: null, capabilities: {}, initializationOptions: { backend: 'auto' } }));
+    await conn.sendNotification('initialized', {});
+  } catch (err) {
+    stop();
+    throw new Error(`initialize: ${err instanceof Error ? err.message : String(err)} ${stderr.trim().split('\n').slice(-3).join(' | ')}`);
+  }
+  return { conn, stderr: () => stderr, stop };
 }
 
 /** A request that does not settle within a minute fails the step instead of hanging the run. */
