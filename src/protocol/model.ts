@@ -3,6 +3,7 @@
  * Shared by the model server, the extension and the webview, so this file knows
  * neither VS Code nor TensorFlow.js: every field is plain JSON.
  */
+import type { TensorStats } from './runs';
 
 /** The tfjs backend names the server can end up on. */
 export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
@@ -27,6 +28,35 @@ export interface ModelInfo {
   readonly backend: string;
   /** The root module's tree node (its `path` is `''`), so a tree can draw the root without another request. */
   readonly root: ModuleNode;
+  /** What a run can feed the model when the caller names no input. */
+  readonly input?: ModelInputInfo;
+  /** Modules whose `training` flag differs from the root's; absent when every module agrees. */
+  readonly modeMismatch?: ModeMismatch;
+}
+
+/** What a run can feed a model without being told. */
+export interface ModelInputInfo {
+  /** The model file exports `input()`, which a run uses by default. */
+  readonly exported: boolean;
+  /**
+   * Shapes for a random input with a batch of one, one per model input: a layers model's
+   * declared input shapes (unknown dimensions as 1), or the shape the first `Linear`/`Conv`
+   * of an `nn` model takes (a convolution's spatial size as 32). Empty when nothing is known.
+   */
+  readonly shapes: readonly (readonly number[])[];
+  /** Where `shapes` came from, for the user, e.g. `fc1: Linear(in_features=8, out_features=16, bias=True)`. */
+  readonly basis?: string;
+}
+
+/** Most paths a {@link ModeMismatch} lists. */
+export const MAX_MODE_MISMATCH_PATHS = 50;
+
+/** The modules of a model in the other train/eval mode than its root. */
+export interface ModeMismatch {
+  /** How many modules differ from the root. */
+  readonly count: number;
+  /** Their dotted paths, in tree order, at most {@link MAX_MODE_MISMATCH_PATHS}. */
+  readonly paths: readonly string[];
 }
 
 /** A module in the tree. `path` is the dotted path from the root (`''` for the root itself). */
@@ -78,12 +108,16 @@ interface TensorNodeBase {
   readonly name: string;
   readonly shape: readonly number[];
   readonly dtype: string;
+  /** Statistics of the values, present once the model has run (refreshed after every run). */
+  readonly stats?: TensorStats;
 }
 
 /** A registered parameter. */
 export interface ParameterNode extends TensorNodeBase {
   readonly kind: 'parameter';
   readonly requiresGrad: boolean;
+  /** Statistics of `.grad`, present after a backward run filled it. */
+  readonly grad?: TensorStats;
 }
 
 /** A registered buffer. */

@@ -9,7 +9,7 @@
  * holders and carry no VS Code dependency.
  */
 import { NotificationType, ParameterStructures, RequestType, RequestType0 } from 'vscode-jsonrpc';
-import type { ModelInfo, NodeInfo, ServerInfo, TensorGroup } from './model';
+import type { BufferNode, ModelInfo, NodeInfo, ParameterNode, ServerInfo, TensorGroup } from './model';
 
 /** JSON-RPC method names. Every name is prefixed so it can never clash with an LSP method. */
 export const Methods = {
@@ -19,6 +19,7 @@ export const Methods = {
   getChildren: 'moduleLens/getChildren',
   setTraining: 'moduleLens/setTraining',
   serverInfo: 'moduleLens/serverInfo',
+  listModules: 'moduleLens/listModules',
   modelsChanged: 'moduleLens/modelsChanged',
 } as const;
 
@@ -89,8 +90,32 @@ export interface SetTrainingResult {
   readonly changed: number;
 }
 
-/** Why the set of models or their state changed. */
-export type ModelsChangedReason = 'opened' | 'reloaded' | 'closed' | 'trainingChanged';
+/** Every module of a model in one reply (for pickers and the state dict view), in tree order. */
+export interface ListModulesParams {
+  readonly modelId: string;
+  /** Also list each module's parameters and buffers (default false). */
+  readonly tensors?: boolean;
+}
+
+/** One module of a {@link ListModulesResult}. */
+export interface ModuleListing {
+  /** Dotted path; `''` for the root. */
+  readonly path: string;
+  readonly type: string;
+  readonly training: boolean;
+  /** Own parameters, when `tensors` was asked for. */
+  readonly parameters?: readonly ParameterNode[];
+  /** Own buffers, when `tensors` was asked for. */
+  readonly buffers?: readonly BufferNode[];
+}
+
+/** The result of `listModules`: every module, depth first, parents before children, registration order. */
+export interface ListModulesResult {
+  readonly modules: readonly ModuleListing[];
+}
+
+/** Why the set of models or their state changed. `statsChanged`: a run refreshed tensor statistics. */
+export type ModelsChangedReason = 'opened' | 'reloaded' | 'closed' | 'trainingChanged' | 'statsChanged';
 
 /** Sent by the server after any change a tree showing its models must redraw for. */
 export interface ModelsChangedParams {
@@ -122,5 +147,7 @@ export const GetChildrenRequest = new RequestType<GetChildrenParams, GetChildren
 export const SetTrainingRequest = new RequestType<SetTrainingParams, SetTrainingResult, void>(Methods.setTraining, byName);
 /** `moduleLens/serverInfo`: backend, notes and pid. */
 export const ServerInfoRequest = new RequestType0<ServerInfo, void>(Methods.serverInfo);
+/** `moduleLens/listModules`: every module of a model, flat. */
+export const ListModulesRequest = new RequestType<ListModulesParams, ListModulesResult, void>(Methods.listModules, byName);
 /** `moduleLens/modelsChanged`: server → client, after open/close/reload/mode changes. */
 export const ModelsChangedNotification = new NotificationType<ModelsChangedParams>(Methods.modelsChanged);

@@ -176,6 +176,21 @@ export interface LoadStateDictResult {
   readonly unexpectedKeys: readonly string[];
 }
 
+/** `moduleLens/saveStateDict`: write an open model's `state_dict()` to a `.safetensors` file. */
+export interface SaveStateDictParams {
+  readonly modelId: string;
+  /** Absolute path of the `.safetensors` file to write (replaced if it exists). */
+  readonly file: string;
+}
+
+/** What `saveStateDict` wrote. */
+export interface SaveStateDictResult {
+  /** Number of tensors (state dict keys) written. */
+  readonly tensors: number;
+  /** Size of the file in bytes. */
+  readonly bytes: number;
+}
+
 /** Most values one `getTensor` reply carries. */
 export const MAX_TENSOR_PAGE = 1 << 20;
 
@@ -190,6 +205,7 @@ export const RunMethods = {
   clearCaptures: 'moduleLens/clearCaptures',
   memory: 'moduleLens/memory',
   loadStateDict: 'moduleLens/loadStateDict',
+  saveStateDict: 'moduleLens/saveStateDict',
   capture: 'moduleLens/capture',
   runState: 'moduleLens/runState',
   notice: 'moduleLens/notice',
@@ -217,6 +233,8 @@ export const ClearCapturesRequest = new RequestType0<{ readonly released: number
 export const MemoryRequest = new RequestType0<MemoryInfo, void>(RunMethods.memory);
 /** Load a `.safetensors` state dict into an open model. */
 export const LoadStateDictRequest = new RequestType<LoadStateDictParams, LoadStateDictResult, void>(RunMethods.loadStateDict, byName);
+/** Write an open model's state dict to a `.safetensors` file. */
+export const SaveStateDictRequest = new RequestType<SaveStateDictParams, SaveStateDictResult, void>(RunMethods.saveStateDict, byName);
 /** Hook events as they happen. */
 export const CaptureNotification = new NotificationType<CaptureEvent>(RunMethods.capture);
 /** Run lifecycle. */

@@ -90,6 +90,14 @@ export function validateGetChildrenParams(p: unknown): string | undefined {
     ?? optionalInt(o, 'limit', 1, MAX_PAGE_SIZE, what);
 }
 
+/** Validates {@link ListModulesParams}. */
+export function validateListModulesParams(p: unknown): string | undefined {
+  const what = 'listModules';
+  const o = asObject(p, what);
+  if (typeof o === 'string') return o;
+  return nonEmptyString(o, 'modelId', what) ?? (o.tensors === undefined ? undefined : booleanField(o, 'tensors', what));
+}
+
 /** Validates {@link SetTrainingParams}. */
 export function validateSetTrainingParams(p: unknown): string | undefined {
   const what = 'setTraining';
@@ -183,4 +191,13 @@ export function validateLoadStateDictParams(p: unknown): string | undefined {
   return nonEmptyString(o, 'modelId', what) ?? nonEmptyString(o, 'file', what)
     ?? (isAbsolutePath(o.file as string) ? undefined : `${what}: "file" must be an absolute path, got ${describe(o.file)}`)
     ?? (o.strict === undefined ? undefined : booleanField(o, 'strict', what));
+}
+
+/** Validates {@link SaveStateDictParams}. */
+export function validateSaveStateDictParams(p: unknown): string | undefined {
+  const what = 'saveStateDict';
+  const o = asObject(p, what);
+  if (typeof o === 'string') return o;
+  return nonEmptyString(o, 'modelId', what) ?? nonEmptyString(o, 'file', what)
+    ?? (isAbsolutePath(o.file as string) ? undefined : `${what}: "file" must be an absolute path, got ${describe(o.file)}`);
 }
