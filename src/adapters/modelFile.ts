@@ -27,8 +27,10 @@ export type LossFn = (output: unknown, input: ModelInput) => tf.Scalar;
 interface LoadedCommon {
   /** The file as the caller named it (also the prefix of every error about it). */
   file: string;
-  /** The file's `input()` export, when it has one. */
+  /** The file's `input()` export, when it has one; for a layers model without one, a random batch of one. */
   input?: () => ModelInput;
+  /** Whether `input` is the file's own `input()` export. */
+  hasInputExport: boolean;
   /** The file's `loss` export, or {@link defaultLoss}. */
   loss: LossFn;
   /** Whether `loss` came from the file rather than {@link defaultLoss}. */
@@ -97,13 +99,16 @@ export async function loadModelFile(file: string, opts: LoadModelFileOptions = {
   const customLoss = optionalFunction(file, fileExports, 'loss') as LossFn | undefined;
   const adapted: { model: Module; layersModel?: tf.LayersModel } =
     'model' in built ? built : { model: adaptLayersModel(built.layersModel), layersModel: built.layersModel };
-  return { file, ...adapted, input: input ?? (adapted.layersModel && exampleInput(adapted.layersModel)), loss: customLoss ?? defaultLoss, hasCustomLoss: customLoss !== undefined };
+  return {
+    file, ...adapted, input: input ?? (adapted.layersModel && exampleInput(adapted.layersModel)), hasInputExport: input !== undefined,
+    loss: customLoss ?? defaultLoss, hasCustomLoss: customLoss !== undefined,
+  };
 }
 
 /** A layers `model.json` (with its weight shards) as a loaded model. */
 async function loadLayersModelFile(file: string): Promise<LoadedModel> {
   const layersModel = await loadModelJson(file);
-  return { file, model: adaptLayersModel(layersModel), layersModel, input: exampleInput(layersModel), loss: defaultLoss, hasCustomLoss: false };
+  return { file, model: adaptLayersModel(layersModel), layersModel, input: exampleInput(layersModel), hasInputExport: false, loss: defaultLoss, hasCustomLoss: false };
 }
 
 /**

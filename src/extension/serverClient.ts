@@ -13,7 +13,7 @@ import {
   type AttachHookParams, type CaptureEvent, type CloseModelResult, type GetChildrenParams, type GetChildrenResult,
   type GetTensorParams, type GetTensorResult, type HookInfo, type ListModelsResult, type MemoryInfo, type ModelInfo,
   type ModelsChangedParams, type NoticeParams, type RunParams, type RunResult, type RunStateParams, type ServerInfo,
-  type ServerInitOptions, type SetTrainingParams, type SetTrainingResult,
+  type ResumeMode, type ServerInitOptions, type SetTrainingParams, type SetTrainingResult,
 } from '../protocol';
 import { SessionState, type RestoreReport } from './sessionState';
 
@@ -30,7 +30,7 @@ export interface ModelServer {
   listHooks(): Promise<readonly HookInfo[]>;
   run(params: RunParams): Promise<RunResult>;
   stop(): Promise<boolean>;
-  resume(mode: 'continue' | 'step'): Promise<boolean>;
+  resume(mode: ResumeMode): Promise<boolean>;
   getTensor(params: GetTensorParams): Promise<GetTensorResult>;
   clearCaptures(): Promise<number>;
   memory(): Promise<MemoryInfo>;
@@ -151,7 +151,7 @@ export class ModelServerClient implements ModelServer, vscode.Disposable {
     return (await this.client.sendRequest(StopRequest)).stopped;
   }
 
-  async resume(mode: 'continue' | 'step'): Promise<boolean> {
+  async resume(mode: ResumeMode): Promise<boolean> {
     return (await this.client.sendRequest(ResumeRequest, { mode })).resumed;
   }
 

@@ -38,6 +38,11 @@ export function pathInCall(m: Module): string {
   return '';
 }
 
+/** How many module calls are in progress (1 inside the outermost module's forward). */
+export function callDepth(): number {
+  return stack.length;
+}
+
 /** Every module in the current call, outermost first, with its dotted path and type. */
 export function callStackPaths(): { path: string; type: string }[] {
   return stack.map((m, i) => ({ path: pathOfStack(i + 1), type: m.typeName }));

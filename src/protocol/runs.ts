@@ -67,6 +67,14 @@ export interface HookInfo {
   readonly breakpoint: boolean;
   readonly enabled: boolean;
   readonly hits: number;
+  /** Breakpoint condition, a JS expression over `args`, `output`, `gradInput`, `gradOutput`. */
+  readonly condition?: string;
+  /** Hit condition: `>= 3`, `% 10`, `== 2` or a bare count. */
+  readonly hitCondition?: string;
+  /** Logpoint message with `{expression}` parts; a logpoint logs instead of stopping. */
+  readonly logMessage?: string;
+  /** Why the breakpoint cannot work as set (a condition that does not compile), shown at the breakpoint. */
+  readonly message?: string;
   /** Set when the module disappeared on a reload: the hook is kept but cannot fire. */
   readonly missing?: boolean;
 }
@@ -77,6 +85,9 @@ export interface AttachHookParams {
   readonly path: string;
   readonly kind: HookKind;
   readonly breakpoint?: boolean;
+  readonly condition?: string;
+  readonly hitCondition?: string;
+  readonly logMessage?: string;
   /** Restores a hook under a known id (after a server restart); new hooks omit it. */
   readonly hookId?: number;
 }
@@ -97,6 +108,8 @@ export interface RunParams {
   readonly modelId: string;
   readonly kind: 'forward' | 'backward';
   readonly input?: RunInput;
+  /** A debug session: the run can be paused at the next module boundary (`pause`). */
+  readonly debug?: boolean;
 }
 
 /** How a run ended. */
@@ -130,9 +143,36 @@ export type RunStateParams =
   | { readonly state: 'paused'; readonly runId: number; readonly location: PauseLocation }
   | { readonly state: 'finished' | 'failed' | 'stopped'; readonly runId: number; readonly result: RunResult };
 
-/** `moduleLens/resume`: leave a pause. `step` pauses again at the next module boundary. */
+/**
+ * `moduleLens/resume`: leave a pause. `stepInto` (or `step`) pauses at the next
+ * module boundary, `stepOver` at the next one not deeper than here, `stepOut`
+ * at the parent's forward hook.
+ */
 export interface ResumeParams {
-  readonly mode: 'continue' | 'step';
+  readonly mode: ResumeMode;
+}
+
+/** How to leave a pause. */
+export type ResumeMode = 'continue' | 'step' | 'stepInto' | 'stepOver' | 'stepOut';
+
+/** All values of {@link ResumeMode}. */
+export const RESUME_MODES: readonly ResumeMode[] = ['continue', 'step', 'stepInto', 'stepOver', 'stepOut'];
+
+/** `moduleLens/evaluate`: an expression over the paused event's tensors, in the server's sandbox. */
+export interface EvaluateParams {
+  readonly expression: string;
+}
+
+/** The value of an evaluated expression: tensors printed as PyTorch prints them, other values as JSON. */
+export interface EvaluateResult {
+  readonly result: string;
+}
+
+/** `moduleLens/output` (server → client): logpoint messages and breakpoint condition errors. */
+export interface OutputParams {
+  readonly category: 'console' | 'stderr';
+  readonly text: string;
+  readonly hookId?: number;
 }
 
 /** `moduleLens/getTensor`: a captured tensor, or a parameter/buffer by dotted name, with values in `[start, end)`. */
@@ -204,6 +244,9 @@ export const RunMethods = {
   getTensor: 'moduleLens/getTensor',
   clearCaptures: 'moduleLens/clearCaptures',
   memory: 'moduleLens/memory',
+  evaluate: 'moduleLens/evaluate',
+  pause: 'moduleLens/pause',
+  output: 'moduleLens/output',
   loadStateDict: 'moduleLens/loadStateDict',
   saveStateDict: 'moduleLens/saveStateDict',
   capture: 'moduleLens/capture',
@@ -233,6 +276,12 @@ export const ClearCapturesRequest = new RequestType0<{ readonly released: number
 export const MemoryRequest = new RequestType0<MemoryInfo, void>(RunMethods.memory);
 /** Load a `.safetensors` state dict into an open model. */
 export const LoadStateDictRequest = new RequestType<LoadStateDictParams, LoadStateDictResult, void>(RunMethods.loadStateDict, byName);
+/** Evaluate an expression while paused. */
+export const EvaluateRequest = new RequestType<EvaluateParams, EvaluateResult, void>(RunMethods.evaluate, byName);
+/** Pause a debug run at the next module boundary. */
+export const PauseRequest = new RequestType0<{ readonly pausing: boolean }, void>(RunMethods.pause);
+/** Logpoints and condition errors. */
+export const OutputNotification = new NotificationType<OutputParams>(RunMethods.output);
 /** Write an open model's state dict to a `.safetensors` file. */
 export const SaveStateDictRequest = new RequestType<SaveStateDictParams, SaveStateDictResult, void>(RunMethods.saveStateDict, byName);
 /** Hook events as they happen. */

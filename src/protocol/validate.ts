@@ -7,7 +7,7 @@
  */
 import { BACKEND_PREFERENCES, type BackendPreference } from './model';
 import { MAX_PAGE_SIZE } from './requests';
-import { HOOK_KINDS, MAX_TENSOR_PAGE, type HookKind } from './runs';
+import { HOOK_KINDS, MAX_TENSOR_PAGE, RESUME_MODES, type HookKind, type ResumeMode } from './runs';
 
 type Obj = Record<string, unknown>;
 
@@ -123,8 +123,11 @@ export function validateAttachHookParams(p: unknown): string | undefined {
   const what = 'attachHook';
   const o = asObject(p, what);
   if (typeof o === 'string') return o;
+  const optionalText = (key: string) => (o[key] === undefined ? undefined
+    : typeof o[key] === 'string' && (o[key] as string).length <= 4096 ? undefined : `${what}: "${key}" must be a string of at most 4096 characters`);
   return moduleRef(o, what) ?? hookKind(o, what)
     ?? (o.breakpoint === undefined ? undefined : booleanField(o, 'breakpoint', what))
+    ?? optionalText('condition') ?? optionalText('hitCondition') ?? optionalText('logMessage')
     ?? optionalInt(o, 'hookId', 0, Number.MAX_SAFE_INTEGER, what);
 }
 
@@ -141,7 +144,8 @@ export function validateRunParams(p: unknown): string | undefined {
   const o = asObject(p, what);
   if (typeof o === 'string') return o;
   const kindProblem = o.kind === 'forward' || o.kind === 'backward' ? undefined : `${what}: "kind" must be "forward" or "backward", got ${describe(o.kind)}`;
-  return nonEmptyString(o, 'modelId', what) ?? kindProblem ?? (o.input === undefined ? undefined : validateRunInput(o.input, what));
+  return nonEmptyString(o, 'modelId', what) ?? kindProblem ?? (o.input === undefined ? undefined : validateRunInput(o.input, what))
+    ?? (o.debug === undefined ? undefined : booleanField(o, 'debug', what));
 }
 
 function validateRunInput(input: unknown, what: string): string | undefined {
@@ -167,7 +171,7 @@ function validateRunInput(input: unknown, what: string): string | undefined {
 export function validateResumeParams(p: unknown): string | undefined {
   const o = asObject(p, 'resume');
   if (typeof o === 'string') return o;
-  return o.mode === 'continue' || o.mode === 'step' ? undefined : `resume: "mode" must be "continue" or "step", got ${describe(o.mode)}`;
+  return RESUME_MODES.includes(o.mode as ResumeMode) ? undefined : `resume: "mode" must be one of ${RESUME_MODES.join(', ')}, got ${describe(o.mode)}`;
 }
 
 /** Validates {@link GetTensorParams}. */
@@ -191,6 +195,14 @@ export function validateLoadStateDictParams(p: unknown): string | undefined {
   return nonEmptyString(o, 'modelId', what) ?? nonEmptyString(o, 'file', what)
     ?? (isAbsolutePath(o.file as string) ? undefined : `${what}: "file" must be an absolute path, got ${describe(o.file)}`)
     ?? (o.strict === undefined ? undefined : booleanField(o, 'strict', what));
+}
+
+/** Validates {@link EvaluateParams}. */
+export function validateEvaluateParams(p: unknown): string | undefined {
+  const o = asObject(p, 'evaluate');
+  if (typeof o === 'string') return o;
+  return nonEmptyString(o, 'expression', 'evaluate')
+    ?? ((o.expression as string).length > 4096 ? 'evaluate: "expression" must be at most 4096 characters' : undefined);
 }
 
 /** Validates {@link SaveStateDictParams}. */

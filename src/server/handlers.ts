@@ -5,13 +5,17 @@
  */
 import { ErrorCodes, ResponseError, type Connection } from 'vscode-languageserver/node';
 import {
-  AttachHookRequest, ClearCapturesRequest, CloseModelRequest, DEFAULT_PAGE_SIZE, DetachHookRequest, GetChildrenRequest,
+  AttachHookRequest, ClearCapturesRequest, EvaluateRequest, PauseRequest, CloseModelRequest, DEFAULT_PAGE_SIZE, DetachHookRequest, GetChildrenRequest,
   GetTensorRequest, ListHooksRequest, LoadStateDictRequest, ListModelsRequest, MemoryRequest, OpenModelRequest, ResumeRequest, RunRequest,
   ServerErrorCodes, ServerInfoRequest, SetTrainingRequest, StopRequest,
-  validateAttachHookParams, validateCloseModelParams, validateDetachHookParams, validateGetChildrenParams,
+  validateAttachHookParams, validateCloseModelParams, validateEvaluateParams, validateDetachHookParams, validateGetChildrenParams,
   validateGetTensorParams, validateLoadStateDictParams, validateOpenModelParams, validateResumeParams, validateRunParams, validateSetTrainingParams,
-  type AttachHookParams, type CloseModelParams, type DetachHookParams, type GetChildrenParams, type GetTensorParams,
+  type AttachHookParams, type CloseModelParams, type EvaluateParams, type DetachHookParams, type GetChildrenParams, type GetTensorParams,
   type LoadStateDictParams, type OpenModelParams, type ResumeParams, type RunParams, type ServerInfo, type SetTrainingParams,
+} from '../protocol';
+import {
+  ListModulesRequest, SaveStateDictRequest, validateListModulesParams, validateSaveStateDictParams,
+  type ListModulesParams, type SaveStateDictParams,
 } from '../protocol';
 import type { ModelDirectory } from './modelDirectory';
 import { ServerError } from './serverError';
@@ -87,6 +91,11 @@ export function registerHandlers(connection: Connection, ctx: HandlerContext): v
     if (ctx.host.paused === undefined) throw new ServerError(ServerErrorCodes.busy, 'no run is paused');
     return { resumed: ctx.host.resume(p.mode) };
   }));
+  connection.onRequest(EvaluateRequest, checked(validateEvaluateParams, (p: EvaluateParams) => {
+    if (ctx.host.paused === undefined) throw new ServerError(ServerErrorCodes.busy, 'expressions can be evaluated while a run is paused');
+    return ctx.host.call({ method: 'evaluate', params: { expression: p.expression } });
+  }));
+  connection.onRequest(PauseRequest, guarded(() => ({ pausing: ctx.host.requestPause() })));
   connection.onRequest(GetTensorRequest, checked(validateGetTensorParams, (p: GetTensorParams) => {
     if (ctx.host.busy && ctx.host.paused === undefined) {
       throw new ServerError(ServerErrorCodes.busy, 'tensor values are available when the run pauses or ends');
@@ -101,4 +110,7 @@ export function registerHandlers(connection: Connection, ctx: HandlerContext): v
     if (ctx.host.busy && ctx.host.paused === undefined) throw new ServerError(ServerErrorCodes.busy, 'memory is reported when the run pauses or ends');
     return ctx.host.call({ method: 'memory', params: {} });
   }));
+  // The sidebar's requests: a flat module listing (pickers, the state dict view) and Export State Dict.
+  connection.onRequest(ListModulesRequest, checked(validateListModulesParams, (p: ListModulesParams) => ctx.directory.modules(p)));
+  connection.onRequest(SaveStateDictRequest, checked(validateSaveStateDictParams, (p: SaveStateDictParams) => ctx.directory.saveStateDict(p)));
 }

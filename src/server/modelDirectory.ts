@@ -8,10 +8,11 @@ import * as path from 'node:path';
 import {
   ServerErrorCodes,
   type AttachHookParams, type GetChildrenParams, type LoadStateDictParams, type LoadStateDictResult, type GetChildrenResult, type HookInfo, type ModelInfo,
-  type ModelsChangedParams, type RunParams, type RunResult, type SetTrainingParams,
+  type ListModulesParams, type ListModulesResult, type ModelsChangedParams, type RunParams, type RunResult, type SaveStateDictParams,
+  type SaveStateDictResult, type SetTrainingParams,
 } from '../protocol';
 import { ServerError } from './serverError';
-import { indexSnapshot, listChildren, type IndexedSnapshot } from './treeQueries';
+import { indexSnapshot, listChildren, listModules, type IndexedSnapshot } from './treeQueries';
 import type { WorkerHost } from './workerHost';
 import type { ModelSnapshot } from './workerProtocol';
 
@@ -95,6 +96,11 @@ export class ModelDirectory {
     return listChildren(this.model(p.modelId), p.path, p.group, p.offset, p.limit);
   }
 
+  /** Every module of a model, flat, from the latest snapshot (answers while a run computes). */
+  modules(p: ListModulesParams): ListModulesResult {
+    return { modules: listModules(this.model(p.modelId), p.tensors ?? false) };
+  }
+
   async setTraining(p: SetTrainingParams): Promise<{ changed: number }> {
     this.model(p.modelId);
     this.assertIdle('change train/eval mode');
@@ -112,6 +118,13 @@ export class ModelDirectory {
     this.models.set(p.modelId, indexSnapshot(snapshot));
     this.events.modelsChanged({ reason: 'reloaded', modelId: p.modelId });
     return result;
+  }
+
+  /** Writes a model's state dict to a `.safetensors` file. */
+  async saveStateDict(p: SaveStateDictParams): Promise<SaveStateDictResult> {
+    this.model(p.modelId);
+    this.assertIdle('save a state dict');
+    return this.host.call({ method: 'saveStateDict', params: p });
   }
 
   async attachHook(p: AttachHookParams): Promise<HookInfo> {
@@ -147,7 +160,13 @@ export class ModelDirectory {
     this.activeRun = { runId, modelId: p.modelId };
     const start = Date.now();
     try {
-      return await this.host.call({ method: 'run', params: { ...p, runId } });
+      const { snapshot, ...result } = await this.host.call({ method: 'run', params: { ...p, runId } });
+      // The run refreshed the tensor statistics; the tree asks again on `statsChanged`.
+      if (snapshot && this.models.has(p.modelId)) {
+        this.models.set(p.modelId, indexSnapshot(snapshot));
+        this.events.modelsChanged({ reason: 'statsChanged', modelId: p.modelId });
+      }
+      return result;
     } catch (err) {
       if (err instanceof ServerError && err.code === ServerErrorCodes.interrupted) {
         return { runId, state: 'stopped', events: 0, durationMs: Date.now() - start, error: `run of ${model.snapshot.rootType} was interrupted: ${err.message}` };
@@ -215,7 +234,10 @@ export class ModelDirectory {
 
   private info(m: IndexedSnapshot): ModelInfo {
     const s: ModelSnapshot = m.snapshot;
-    return { modelId: s.modelId, file: s.file, rootType: s.rootType, repr: s.repr, backend: this.backend(), root: s.modules[0].node };
+    return {
+      modelId: s.modelId, file: s.file, rootType: s.rootType, repr: s.repr, backend: this.backend(), root: s.modules[0].node,
+      ...(s.input ? { input: s.input } : {}), ...(m.modeMismatch ? { modeMismatch: m.modeMismatch } : {}),
+    };
   }
 
   private serial<T>(fn: () => Promise<T>): Promise<T> {

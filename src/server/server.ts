@@ -7,7 +7,7 @@
  */
 import { createConnection, ProposedFeatures, type InitializeResult } from 'vscode-languageserver/node';
 import {
-  CaptureNotification, ModelsChangedNotification, NoticeNotification, RunStateNotification,
+  CaptureNotification, ModelsChangedNotification, NoticeNotification, OutputNotification, RunStateNotification,
   type ServerInfo, type ServerInitOptions,
 } from '../protocol';
 import { registerHandlers } from './handlers';
@@ -56,6 +56,7 @@ connection.onInitialize(async (params): Promise<InitializeResult> => {
     runState: (state) => void connection.sendNotification(RunStateNotification, state),
     hookHits: (hookId, hits) => directory.hookHit(hookId, hits),
     log: (message) => connection.console.log(message),
+    output: (params) => void connection.sendNotification(OutputNotification, params),
     died: (reason) => void recover(reason).catch((err) => connection.console.error(`could not restart the engine: ${err}`)),
   });
   directory = new ModelDirectory(host, () => info?.backend ?? 'none', {

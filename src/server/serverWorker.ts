@@ -33,7 +33,8 @@ const runner = new Runner(store, gate, {
   capture: (event) => post({ type: 'capture', event }),
   runState: (params) => post({ type: 'runState', params }),
   hookHits: (hookId, hits) => post({ type: 'hookHits', hookId, hits }),
-});
+  output: (params) => post({ type: 'output', params }),
+}, init.signal);
 // The gate's callback above only runs during a run, after this line.
 const session = new EngineSession(store, runner);
 

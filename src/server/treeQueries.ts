@@ -4,7 +4,10 @@
  * A module's rows are its child modules in registration order, then its
  * non-empty "Parameters (n)" and "Buffers (n)" groups (as the sidebar shows them).
  */
-import { DEFAULT_PAGE_SIZE, ServerErrorCodes, type GetChildrenResult, type NodeInfo, type TensorGroup } from '../protocol';
+import {
+  DEFAULT_PAGE_SIZE, MAX_MODE_MISMATCH_PATHS, ServerErrorCodes,
+  type GetChildrenResult, type ModeMismatch, type ModuleListing, type NodeInfo, type TensorGroup,
+} from '../protocol';
 import { ServerError } from './serverError';
 import type { ModelSnapshot, ModuleSnapshot } from './workerProtocol';
 
@@ -12,11 +15,34 @@ import type { ModelSnapshot, ModuleSnapshot } from './workerProtocol';
 export interface IndexedSnapshot {
   readonly snapshot: ModelSnapshot;
   readonly byPath: ReadonlyMap<string, ModuleSnapshot>;
+  /** Modules whose train/eval mode differs from the root's, if any. */
+  readonly modeMismatch?: ModeMismatch;
 }
 
 /** Indexes a snapshot by path (once per snapshot, not per request). */
 export function indexSnapshot(snapshot: ModelSnapshot): IndexedSnapshot {
-  return { snapshot, byPath: new Map(snapshot.modules.map((m) => [m.node.path, m])) };
+  return { snapshot, byPath: new Map(snapshot.modules.map((m) => [m.node.path, m])), modeMismatch: modeMismatch(snapshot) };
+}
+
+/** The modules in the other mode than the root: the mixed train/eval state that silently changes results. */
+export function modeMismatch(snapshot: ModelSnapshot): ModeMismatch | undefined {
+  const root = snapshot.modules[0]?.node;
+  if (!root) return undefined;
+  const paths: string[] = [];
+  let count = 0;
+  for (const m of snapshot.modules) {
+    if (m.node.training === root.training) continue;
+    count++;
+    if (paths.length < MAX_MODE_MISMATCH_PATHS) paths.push(m.node.path);
+  }
+  return count > 0 ? { count, paths } : undefined;
+}
+
+/** Every module of the model, flat, in tree order; with their tensors when asked. */
+export function listModules(model: IndexedSnapshot, tensors: boolean): ModuleListing[] {
+  return model.snapshot.modules.map(({ node, parameters, buffers }) => (tensors
+    ? { path: node.path, type: node.type, training: node.training, parameters, buffers }
+    : { path: node.path, type: node.type, training: node.training }));
 }
 
 function join(prefix: string, name: string): string {

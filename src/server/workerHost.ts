@@ -5,10 +5,10 @@
  */
 import * as path from 'node:path';
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
-import { ServerErrorCodes, type CaptureEvent, type RunStateParams, type ServerErrorCode, type ServerInfo } from '../protocol';
+import { ServerErrorCodes, type CaptureEvent, type OutputParams, type ResumeMode, type RunStateParams, type ServerErrorCode, type ServerInfo } from '../protocol';
 import { ServerError } from './serverError';
 import {
-  CALLS_WHILE_PAUSED, SIGNAL_INDEX,
+  CALLS_WHILE_PAUSED, PAUSE_REQUEST_INDEX, SIGNAL_BYTES, SIGNAL_INDEX,
   type MainToWorker, type WorkerCall, type WorkerInit, type WorkerResults, type WorkerToMain,
 } from './workerProtocol';
 
@@ -18,6 +18,7 @@ export interface WorkerHostListener {
   runState(params: RunStateParams): void;
   hookHits(hookId: number, hits: number): void;
   log(message: string): void;
+  output(params: OutputParams): void;
   /** The worker ended without being asked (crash, out of memory). */
   died(reason: string): void;
 }
@@ -30,7 +31,7 @@ const GRACEFUL_STOP_MS = 400;
 export class WorkerHost {
   private worker: Worker | undefined;
   private control: MessagePort | undefined;
-  private signal = new SharedArrayBuffer(4);
+  private signal = new SharedArrayBuffer(SIGNAL_BYTES);
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
   private expectedExit = false;
@@ -46,7 +47,7 @@ export class WorkerHost {
 
   /** Starts a worker and waits for its backend to be ready. */
   start(): Promise<ServerInfo> {
-    this.signal = new SharedArrayBuffer(4);
+    this.signal = new SharedArrayBuffer(SIGNAL_BYTES);
     const channel = new MessageChannel();
     this.control = channel.port1;
     this.expectedExit = false;
@@ -102,10 +103,17 @@ export class WorkerHost {
   }
 
   /** Leaves a pause; false when nothing is paused. */
-  resume(mode: 'continue' | 'step'): boolean {
+  resume(mode: ResumeMode): boolean {
     if (this.pausedRun === undefined) return false;
     this.pausedRun = undefined;
     this.sendControl({ type: 'resume', mode });
+    return true;
+  }
+
+  /** Asks a debug run to pause at its next module boundary; false when nothing runs. */
+  requestPause(): boolean {
+    if (this.runningRun === undefined || this.pausedRun !== undefined) return false;
+    Atomics.store(new Int32Array(this.signal), PAUSE_REQUEST_INDEX, 1);
     return true;
   }
 
@@ -176,6 +184,8 @@ export class WorkerHost {
         return this.listener.hookHits(msg.hookId, msg.hits);
       case 'log':
         return this.listener.log(msg.message);
+      case 'output':
+        return this.listener.output(msg.params);
     }
   }
 

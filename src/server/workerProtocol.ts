@@ -5,8 +5,9 @@
  */
 import type {
   AttachHookParams, CaptureEvent, GetTensorParams, GetTensorResult, HookInfo, MemoryInfo, ModuleNode,
-  BufferNode, LoadStateDictParams, LoadStateDictResult, ParameterNode, RunParams, RunResult, RunStateParams, ServerInfo, SetTrainingParams,
+  BufferNode, LoadStateDictParams, OutputParams, ResumeMode, LoadStateDictResult, ParameterNode, RunParams, RunResult, RunStateParams, ServerInfo, SetTrainingParams,
 } from '../protocol';
+import type { ModelInputInfo, SaveStateDictParams, SaveStateDictResult } from '../protocol';
 
 /** One module of a model snapshot: its row, its children's names and its tensors. */
 export interface ModuleSnapshot {
@@ -25,6 +26,8 @@ export interface ModelSnapshot {
   readonly file: string;
   readonly rootType: string;
   readonly repr: string;
+  /** What a run can feed the model when the caller names no input. */
+  readonly input?: ModelInputInfo;
   /** Every module, depth first, parents before children; a shared module under each of its names. */
   readonly modules: readonly ModuleSnapshot[];
 }
@@ -50,7 +53,9 @@ export type WorkerCall =
   | { readonly method: 'getTensor'; readonly params: GetTensorParams }
   | { readonly method: 'clearCaptures'; readonly params: Record<string, never> }
   | { readonly method: 'memory'; readonly params: Record<string, never> }
-  | { readonly method: 'loadStateDict'; readonly params: LoadStateDictParams };
+  | { readonly method: 'loadStateDict'; readonly params: LoadStateDictParams }
+  | { readonly method: 'saveStateDict'; readonly params: SaveStateDictParams }
+  | { readonly method: 'evaluate'; readonly params: { readonly expression: string } };
 
 /** Result type of each {@link WorkerCall} method. */
 export interface WorkerResults {
@@ -59,20 +64,23 @@ export interface WorkerResults {
   setTraining: { readonly changed: number; readonly snapshot: ModelSnapshot };
   attachHook: HookInfo;
   detachHook: { readonly removed: boolean };
-  run: RunResult;
+  /** The run's result, and the model's snapshot with fresh tensor statistics when the model is still open. */
+  run: RunResult & { readonly snapshot?: ModelSnapshot };
   getTensor: GetTensorResult;
   clearCaptures: { readonly released: number };
   memory: MemoryInfo;
   loadStateDict: LoadStateDictResult & { readonly snapshot: ModelSnapshot };
+  saveStateDict: SaveStateDictResult;
+  evaluate: { readonly result: string };
 }
 
 /** Calls the worker also answers while paused at a breakpoint. */
-export const CALLS_WHILE_PAUSED: ReadonlySet<WorkerCall['method']> = new Set(['getTensor', 'memory', 'detachHook']);
+export const CALLS_WHILE_PAUSED: ReadonlySet<WorkerCall['method']> = new Set(['getTensor', 'memory', 'detachHook', 'evaluate']);
 
 /** Main → worker. `control` messages go over the pause channel. */
 export type MainToWorker =
   | { readonly type: 'call'; readonly id: number; readonly call: WorkerCall }
-  | { readonly type: 'resume'; readonly mode: 'continue' | 'step' }
+  | { readonly type: 'resume'; readonly mode: ResumeMode }
   | { readonly type: 'stop' };
 
 /** A failed call: one line, and the server error code when there is one. */
@@ -89,7 +97,14 @@ export type WorkerToMain =
   | { readonly type: 'capture'; readonly event: CaptureEvent }
   | { readonly type: 'runState'; readonly params: RunStateParams }
   | { readonly type: 'hookHits'; readonly hookId: number; readonly hits: number }
-  | { readonly type: 'log'; readonly message: string };
+  | { readonly type: 'log'; readonly message: string }
+  | { readonly type: 'output'; readonly params: OutputParams };
 
 /** The index in the shared signal that a paused worker waits on. */
 export const SIGNAL_INDEX = 0;
+
+/** The index the main thread sets to ask a debug run to pause at the next module boundary. */
+export const PAUSE_REQUEST_INDEX = 1;
+
+/** Size of the shared signal buffer (two int32 slots). */
+export const SIGNAL_BYTES = 8;

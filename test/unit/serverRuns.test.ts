@@ -10,7 +10,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import {
   AttachHookRequest, ClearCapturesRequest, GetChildrenRequest, GetTensorRequest, ListHooksRequest, ListModelsRequest, LoadStateDictRequest,
-  MemoryRequest, OpenModelRequest, ResumeRequest, RunRequest, ServerErrorCodes, ServerInfoRequest, StopRequest,
+  EvaluateRequest, MemoryRequest, OpenModelRequest, PauseRequest, ResumeRequest, RunRequest, ServerErrorCodes, ServerInfoRequest, StopRequest,
   type CaptureEvent, type RunStateParams,
 } from '../../src/protocol';
 import { SessionState } from '../../src/extension/sessionState';
@@ -242,5 +242,119 @@ describe('backends', () => {
     }
     assert.equal(outputs[0].length, 12);
     outputs[0].forEach((v, i) => assert.ok(Math.abs(v - outputs[1][i]) <= 1e-5, `${i}: ${v} vs ${outputs[1][i]}`));
+  });
+});
+
+/** Fifty modules that each take about 20 ms, so a run lasts long enough to pause. */
+const slow = modelFile('slow.ts', `
+class Slow extends nn.Module {
+  override forward(x: tf.Tensor): tf.Tensor { const end = Date.now() + 20; while (Date.now() < end) { /* busy */ } return tf.add(x, 1); }
+}
+export default () => new nn.Sequential(...Array.from({ length: 50 }, () => new Slow()));
+export const input = () => tf.zeros([2]);
+`);
+
+describe('debugging through the model server', () => {
+  let server: ServerProcess;
+  let modelId: string;
+  before(async () => {
+    server = await startServer({ backend: 'wasm' });
+    modelId = (await server.conn.sendRequest(OpenModelRequest, { file: demo })).modelId;
+  });
+  after(() => server.dispose());
+
+  const nextPause = async (): Promise<Extract<RunStateParams, { state: 'paused' }>> => {
+    const before = server.notifications.length;
+    for (let i = 0; i < 200; i++) {
+      const hit = server.notifications.slice(before).find(([m, p]) => m === 'moduleLens/runState' && p.state === 'paused');
+      if (hit) return hit[1];
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    throw new Error('no pause');
+  };
+
+  it('a conditional breakpoint stops; the console evaluates expressions in a sandbox', async () => {
+    const { conn } = server;
+    const bp = await conn.sendRequest(AttachHookRequest, { modelId, path: 'submodel_2', kind: 'forward', breakpoint: true, condition: 'args[0].shape[0] === 3 && !output.hasNaN' });
+    const pausing = nextPause();
+    const run = conn.sendRequest(RunRequest, { modelId, kind: 'forward' });
+    const p = await pausing;
+    assert.equal(p.location.path, 'submodel_2');
+    const ev = (expression: string) => conn.sendRequest(EvaluateRequest, { expression }).then((r) => r.result);
+    assert.equal(await ev('output.shape'), '[3,2]');
+    assert.equal(await ev('args[0].shape[1]'), '4');
+    assert.match(await ev('output.mean()'), /^tensor\(-?\d+\.\d{4}\)$/);
+    assert.match(await ev('args[0].slice([0, 0], [1, 4])'), /^tensor\(\[\[.*\]\]\)$/);
+    assert.equal(typeof JSON.parse(await ev('output.sum().item()')), 'number');
+    // Nothing outside the sandbox is reachable.
+    for (const escape of ['process', 'require("fs")', 'this.constructor.constructor("return process")()', '__bridge.constructor', 'output.values.constructor("return process")()']) {
+      const result = await errorOf(ev(escape)).catch(() => undefined);
+      const value = result ? undefined : await ev(escape).catch(() => 'error');
+      assert.ok(result || value === 'undefined' || value === 'error', `${escape} gave ${value}`);
+    }
+    const loop = await errorOf(ev('(() => { for (;;) {} })()'));
+    assert.match(loop.message, /timed out/);
+    await conn.sendRequest(ResumeRequest, { mode: 'continue' });
+    assert.equal((await run).state, 'finished');
+    await conn.sendRequest('moduleLens/detachHook', { hookId: bp.hookId });
+  });
+
+  it('hit counts, logpoints and bad conditions do not stop where they should not', async () => {
+    const { conn } = server;
+    const second = await conn.sendRequest(AttachHookRequest, { modelId, path: 'submodel_1', kind: 'forward', breakpoint: true, hitCondition: '== 2' });
+    const log = await conn.sendRequest(AttachHookRequest, { modelId, path: 'submodel_3', kind: 'forward', breakpoint: true, logMessage: 'out {output.shape} mean={output.mean_}' });
+    const bad = await conn.sendRequest(AttachHookRequest, { modelId, path: 'submodel_3.0', kind: 'forward', breakpoint: true, condition: 'output.shape[0] ===' });
+    assert.match(bad.message ?? '', /^condition does not compile: /);
+    const throwing = await conn.sendRequest(AttachHookRequest, { modelId, path: 'submodel_3.1', kind: 'forward', breakpoint: true, condition: 'output.nope.deeper > 1' });
+    const first = await conn.sendRequest(RunRequest, { modelId, kind: 'forward' });
+    assert.equal(first.state, 'finished', 'first hit of submodel_1 does not stop');
+    const logged = server.notifications.filter(([m, p]) => m === 'moduleLens/output' && p.hookId === log.hookId).map(([, p]) => p.text);
+    assert.match(logged[0], /^out \[3,5\] mean=-?\d/);
+    const failed = server.notifications.find(([m, p]) => m === 'moduleLens/output' && p.hookId === throwing.hookId)?.[1];
+    assert.equal(failed?.category, 'stderr');
+    assert.match(failed?.text, /condition "output.nope.deeper > 1" failed: /);
+    const pausing = nextPause();
+    const run = conn.sendRequest(RunRequest, { modelId, kind: 'forward' });
+    assert.equal((await pausing).location.hookId, second.hookId, 'the second hit stops');
+    await conn.sendRequest(ResumeRequest, { mode: 'continue' });
+    assert.equal((await run).state, 'finished');
+    for (const h of [second, log, bad, throwing]) await conn.sendRequest('moduleLens/detachHook', { hookId: h.hookId });
+  });
+
+  it('steps over, into and out of modules', async () => {
+    const { conn } = server;
+    const bp = await conn.sendRequest(AttachHookRequest, { modelId, path: 'submodel_2', kind: 'pre', breakpoint: true });
+    let pausing = nextPause();
+    const run = conn.sendRequest(RunRequest, { modelId, kind: 'forward' });
+    const where = async (mode?: 'stepOver' | 'stepInto' | 'stepOut') => {
+      if (mode) {
+        pausing = nextPause();
+        await conn.sendRequest(ResumeRequest, { mode });
+      }
+      const p = await pausing;
+      return `${p.location.path}:${p.location.kind}`;
+    };
+    assert.equal(await where(), 'submodel_2:pre');
+    assert.equal(await where('stepOver'), 'submodel_2:forward');
+    assert.equal(await where('stepOver'), 'submodel_3:pre');
+    assert.equal(await where('stepInto'), 'submodel_3.0:pre');
+    assert.equal(await where('stepOut'), 'submodel_3:forward');
+    await conn.sendRequest(ResumeRequest, { mode: 'continue' });
+    assert.equal((await run).state, 'finished');
+    await conn.sendRequest('moduleLens/detachHook', { hookId: bp.hookId });
+  });
+
+  it('Pause stops a debug run at the next module boundary', async () => {
+    const { conn } = server;
+    const slowModel = await conn.sendRequest(OpenModelRequest, { file: slow });
+    const run = conn.sendRequest(RunRequest, { modelId: slowModel.modelId, kind: 'forward', debug: true });
+    await server.waitFor('moduleLens/runState', (p: RunStateParams) => p.state === 'running' && p.modelId === slowModel.modelId);
+    await new Promise((r) => setTimeout(r, 100));
+    const pausing = nextPause();
+    assert.deepEqual(await conn.sendRequest(PauseRequest), { pausing: true });
+    const p = await pausing;
+    assert.match(p.location.path, /^\d+$/);
+    await conn.sendRequest(ResumeRequest, { mode: 'continue' });
+    assert.equal((await run).state, 'finished');
   });
 });

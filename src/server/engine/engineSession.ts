@@ -5,18 +5,22 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { loadModelFile, ModelFileError, type LoadedModel } from '../../adapters/modelFile';
-import { ServerErrorCodes, type GetTensorResult, type LoadStateDictParams, type SetTrainingParams } from '../../protocol';
-import { readSafetensors } from '../../adapters/tensorFiles/safetensors';
+import * as fs from 'node:fs';
+import { assertNever, ServerErrorCodes, type GetTensorResult, type LoadStateDictParams, type ModelInputInfo, type SaveStateDictParams, type SetTrainingParams } from '../../protocol';
+import { readSafetensors, writeSafetensors } from '../../adapters/tensorFiles/safetensors';
 import { ServerError } from '../serverError';
 import type { WorkerCall, WorkerResults } from '../workerProtocol';
 import { readRange, type CaptureStore } from './captureStore';
 import { HookManager } from './hookManager';
 import type { Runner } from './runner';
-import { findModule, snapshotModel } from './snapshot';
+import { findModule, inputInfo, snapshotModel } from './snapshot';
 
 interface OpenModel {
   readonly file: string;
   readonly loaded: LoadedModel;
+  readonly input: ModelInputInfo;
+  /** Set by the first run: from then on snapshots carry tensor statistics. */
+  ran: boolean;
 }
 
 /** Default page for `getTensor` without `end`. */
@@ -36,12 +40,14 @@ export class EngineSession {
       case 'open': return this.open(call.params.modelId, call.params.file);
       case 'close': return this.close(call.params.modelId);
       case 'setTraining': return this.setTraining(call.params);
-      case 'attachHook': {
-        const { hookId, modelId, path, kind, breakpoint } = call.params;
-        return this.hooks.attach(this.model(modelId).loaded.model, hookId, modelId, path, kind, breakpoint ?? false);
-      }
+      case 'attachHook': return this.hooks.attach(this.model(call.params.modelId).loaded.model, call.params);
       case 'detachHook': return { removed: this.hooks.detach(call.params.hookId) };
-      case 'run': return this.runner.execute(this.model(call.params.modelId).loaded, call.params);
+      case 'run': {
+        const m = this.model(call.params.modelId);
+        const result = this.runner.execute(m.loaded, call.params);
+        m.ran = true;
+        return { ...result, snapshot: this.snapshot(call.params.modelId) };
+      }
       case 'getTensor': return this.getTensor(call.params);
       case 'clearCaptures': return { released: this.store.clear() };
       case 'memory': {
@@ -49,11 +55,27 @@ export class EngineSession {
         return { numTensors: m.numTensors, numBytes: m.numBytes, capturedTensors: this.store.count, capturedBytes: this.store.totalBytes };
       }
       case 'loadStateDict': return this.loadStateDict(call.params);
+      case 'saveStateDict': return this.saveStateDict(call.params);
+      case 'evaluate': throw new ServerError(ServerErrorCodes.busy, 'expressions can be evaluated while a run is paused');
+      default: return assertNever(call);
     }
   }
 
+  /** The model's snapshot; with tensor statistics once it has run. */
+  private snapshot(modelId: string): ReturnType<typeof snapshotModel> {
+    const m = this.model(modelId);
+    return snapshotModel(modelId, m.file, m.loaded.model, { stats: m.ran, input: m.input });
+  }
+
+  /** Writes `state_dict()` to a `.safetensors` file, as the CLI's `state-dict --out` does. */
+  private saveStateDict(p: SaveStateDictParams): WorkerResults['saveStateDict'] {
+    const stateDict = this.model(p.modelId).loaded.model.stateDict();
+    writeSafetensors(p.file, stateDict);
+    return { tensors: stateDict.size, bytes: fs.statSync(p.file).size };
+  }
+
   private loadStateDict(p: LoadStateDictParams): WorkerResults['loadStateDict'] {
-    const { loaded, file } = this.model(p.modelId);
+    const { loaded } = this.model(p.modelId);
     let tensors: Map<string, tf.Tensor>;
     try {
       tensors = readSafetensors(p.file).tensors;
@@ -62,7 +84,7 @@ export class EngineSession {
     }
     try {
       const result = loaded.model.loadStateDict(tensors, p.strict ?? true);
-      return { ...result, snapshot: snapshotModel(p.modelId, file, loaded.model) };
+      return { ...result, snapshot: this.snapshot(p.modelId) };
     } catch (err) {
       // PyTorch's message lists the problems on tab-indented lines; keep it to one line here.
       const message = (err as Error).message.replace(/\n\t/g, ' ').replace(/\s+$/, '');
@@ -77,6 +99,7 @@ export class EngineSession {
     switch (call.method) {
       case 'getTensor': return this.getTensor(call.params);
       case 'detachHook': return { removed: this.hooks.detach(call.params.hookId) };
+      case 'evaluate': return { result: this.runner.evaluate(call.params.expression) };
       case 'memory': {
         const m = tf.memory();
         return { numTensors: m.numTensors, numBytes: m.numBytes, capturedTensors: this.store.count, capturedBytes: this.store.totalBytes };
@@ -95,11 +118,11 @@ export class EngineSession {
       throw new ServerError(ServerErrorCodes.loadFailed, message.split('\n')[0], { cause: err });
     }
     const previous = this.models.get(modelId);
-    this.models.set(modelId, { file, loaded });
+    this.models.set(modelId, { file, loaded, input: inputInfo(loaded), ran: false });
     const hooks = this.hooks.reattach(modelId, loaded.model);
     // Free the old model only once the new one is in place.
     if (previous) this.disposeModel(previous);
-    return { snapshot: snapshotModel(modelId, file, loaded.model), hooks };
+    return { snapshot: this.snapshot(modelId), hooks };
   }
 
   private close(modelId: string): WorkerResults['close'] {
@@ -112,14 +135,14 @@ export class EngineSession {
   }
 
   private setTraining(p: SetTrainingParams): WorkerResults['setTraining'] {
-    const { loaded, file } = this.model(p.modelId);
+    const { loaded } = this.model(p.modelId);
     const target = findModule(loaded.model, p.path);
     if (!target) throw new ServerError(ServerErrorCodes.moduleNotFound, `model ${p.modelId} has no module "${p.path}"`);
     const targets = p.recursive ? [...target.modules()] : [target];
     const changed = targets.filter((m) => m.training !== p.mode).length;
     if (p.recursive) target.train(p.mode);
     else target.training = p.mode;
-    return { changed, snapshot: snapshotModel(p.modelId, file, loaded.model) };
+    return { changed, snapshot: this.snapshot(p.modelId) };
   }
 
   private getTensor(p: WorkerCall & { method: 'getTensor' } extends { params: infer P } ? P : never): GetTensorResult {

@@ -4,7 +4,8 @@
  */
 import type * as tf from '@tensorflow/tfjs';
 import type { Module, RemovableHandle } from '../../nn';
-import { ServerErrorCodes, type HookInfo, type HookKind } from '../../protocol';
+import { ServerErrorCodes, type AttachHookParams, type HookInfo } from '../../protocol';
+import { checkBreakpointOptions } from './breakpointOptions';
 import { ServerError } from '../serverError';
 import { findModule } from './snapshot';
 
@@ -40,11 +41,18 @@ export class HookManager {
    *
    * @throws ServerError `moduleNotFound` when no module has that path
    */
-  attach(root: Module, hookId: number, modelId: string, path: string, kind: HookKind, breakpoint: boolean): HookInfo {
+  attach(root: Module, params: AttachHookParams & { hookId: number }): HookInfo {
+    const { hookId, modelId, path, kind } = params;
     const module = findModule(root, path);
     if (!module) throw new ServerError(ServerErrorCodes.moduleNotFound, `model ${modelId} has no module "${path}"`);
     this.detach(hookId);
-    const entry: Entry = { info: { hookId, modelId, path, kind, breakpoint, enabled: true, hits: 0 } };
+    const options = {
+      ...(params.condition ? { condition: params.condition } : {}),
+      ...(params.hitCondition ? { hitCondition: params.hitCondition } : {}),
+      ...(params.logMessage ? { logMessage: params.logMessage } : {}),
+    };
+    const message = checkBreakpointOptions(params);
+    const entry: Entry = { info: { hookId, modelId, path, kind, breakpoint: params.breakpoint ?? false, enabled: true, hits: 0, ...options, ...(message ? { message } : {}) } };
     this.hooks.set(hookId, entry);
     this.install(entry, module);
     return { ...entry.info };

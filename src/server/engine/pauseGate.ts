@@ -6,6 +6,7 @@
  * continue, step or stop.
  */
 import { receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
+import type { ResumeMode } from '../../protocol';
 import { SIGNAL_INDEX, type MainToWorker } from '../workerProtocol';
 
 /** Thrown out of a paused hook when the user stops the run; the run unwinds and frees its tensors. */
@@ -44,10 +45,10 @@ export class PauseGate {
   /**
    * Blocks until the main thread says how to go on.
    *
-   * @returns `continue` or `step`
+   * @returns how to go on: continue, or one of the steps
    * @throws StopRun when told to stop
    */
-  wait(): 'continue' | 'step' {
+  wait(): ResumeMode {
     for (;;) {
       const seen = Atomics.load(this.signal, SIGNAL_INDEX);
       let received: { message: MainToWorker } | undefined;

@@ -1,24 +1,37 @@
 /**
  * Runs a model once, forward or forward and backward, while hooks capture and
- * breakpoints pause. One run at a time; the main thread enforces it too.
+ * breakpoints pause: conditions, hit counts and logpoints are checked here,
+ * and stepping moves the pause from module boundary to module boundary.
+ * One run at a time; the main thread enforces it too.
  */
 import * as tf from '@tensorflow/tfjs';
 import { nn } from '../..';
 import type { LoadedModel } from '../../adapters/modelFile';
-import { callStackPaths } from '../../nn/callStack';
-import type { CaptureEvent, HookInfo, HookKind, PauseLocation, RunParams, RunResult, RunStateParams, TensorSummaryJson } from '../../protocol';
+import { callDepth, callStackPaths } from '../../nn/callStack';
+import type {
+  CaptureEvent, HookInfo, HookKind, OutputParams, PauseLocation, ResumeMode, RunParams, RunResult, RunStateParams, TensorSummaryJson,
+} from '../../protocol';
+import { PAUSE_REQUEST_INDEX } from '../workerProtocol';
+import { hitConditionHolds } from './breakpointOptions';
 import type { CaptureStore } from './captureStore';
 import type { HookSink } from './hookManager';
 import { isStopRun, type PauseGate } from './pauseGate';
 import { disposeRunInput, makeRunInput } from './runInput';
+import { Sandbox } from './sandbox';
+
+/** Where the next pause should happen after a step. */
+interface StepTarget { mode: Exclude<ResumeMode, 'continue' | 'step'>; depth: number }
 
 interface ActiveRun {
   runId: number;
   modelId: string;
+  kind: 'forward' | 'backward';
   seq: number;
   start: number;
-  stepping: boolean;
-  stepHandles: nn.RemovableHandle[];
+  step: StepTarget | undefined;
+  boundaryHandles: nn.RemovableHandle[];
+  /** The pause's evaluation scope, while paused. */
+  sandbox: Sandbox | undefined;
 }
 
 /** What the runner tells the main thread. */
@@ -26,6 +39,7 @@ export interface RunEvents {
   capture(event: CaptureEvent): void;
   runState(params: RunStateParams): void;
   hookHits(hookId: number, hits: number): void;
+  output(params: OutputParams): void;
 }
 
 function firstTensor(value: unknown): tf.Tensor | undefined {
@@ -34,29 +48,76 @@ function firstTensor(value: unknown): tf.Tensor | undefined {
   return undefined;
 }
 
+function argSlots(args: readonly unknown[]): [string, unknown][] {
+  return args.map((a, i): [string, unknown] => [`args[${i}]`, a]);
+}
+
 export class Runner implements HookSink {
   private run: ActiveRun | undefined;
+  private readonly pauseFlag: Int32Array;
 
-  constructor(private readonly store: CaptureStore, private readonly gate: PauseGate, private readonly events: RunEvents) {}
+  constructor(
+    private readonly store: CaptureStore,
+    private readonly gate: PauseGate,
+    private readonly events: RunEvents,
+    signal: SharedArrayBuffer,
+  ) {
+    this.pauseFlag = new Int32Array(signal);
+  }
 
   get active(): boolean {
     return this.run !== undefined;
   }
 
-  /** A hook fired: capture its tensors, tell the client, and pause if it is a breakpoint. */
+  /** A hook fired: capture its tensors, tell the client, and stop, log or go on as the breakpoint says. */
   fired(hook: HookInfo, tensors: [string, unknown][]): void {
     const run = this.run;
     if (!run) return;
     this.events.hookHits(hook.hookId, hook.hits);
     const event = this.capture(run, hook.path, hook.kind, hook.hookId, tensors);
-    if (hook.breakpoint) this.pause(run, { path: hook.path, kind: hook.kind, hookId: hook.hookId, event });
+    if (!hook.breakpoint || hook.message) return;
+    if (hook.hitCondition && !hitConditionHolds(hook.hitCondition, hook.hits)) return;
+    if (hook.condition || hook.logMessage) {
+      const sandbox = new Sandbox(event.tensors, (id) => this.store.get(id)?.tensor);
+      try {
+        if (hook.condition) {
+          let holds = false;
+          try {
+            holds = sandbox.test(hook.condition);
+          } catch (err) {
+            this.events.output({ category: 'stderr', hookId: hook.hookId, text: `Breakpoint on ${hook.path} (${hook.kind}): condition "${hook.condition}" failed: ${(err as Error).message}\n` });
+          }
+          if (!holds) return;
+        }
+        if (hook.logMessage) {
+          this.events.output({ category: 'console', hookId: hook.hookId, text: `${sandbox.interpolate(hook.logMessage)}\n` });
+          return;
+        }
+      } finally {
+        sandbox.dispose();
+      }
+    }
+    this.pause(run, { path: hook.path, kind: hook.kind, hookId: hook.hookId, event });
+  }
+
+  /** Evaluates an expression on the paused event's tensors. */
+  evaluate(expression: string): string {
+    const sandbox = this.run?.sandbox;
+    if (!sandbox) throw new Error('no run is paused');
+    const value = sandbox.evaluate(expression);
+    return typeof value === 'string' ? value : value === undefined ? 'undefined' : JSON.stringify(value);
   }
 
   /** Runs the model; never throws: failures and stops are results. */
   execute(loaded: LoadedModel, params: RunParams & { runId: number }): RunResult {
-    const run: ActiveRun = { runId: params.runId, modelId: params.modelId, seq: 0, start: performance.now(), stepping: false, stepHandles: [] };
+    const run: ActiveRun = {
+      runId: params.runId, modelId: params.modelId, kind: params.kind, seq: 0, start: performance.now(),
+      step: undefined, boundaryHandles: [], sandbox: undefined,
+    };
     this.run = run;
     this.gate.drain();
+    Atomics.store(this.pauseFlag, PAUSE_REQUEST_INDEX, 0);
+    if (params.debug) this.watchBoundaries(run);
     this.events.runState({ state: 'running', runId: run.runId, modelId: run.modelId, kind: params.kind });
     let result: RunResult;
     let input: ReturnType<typeof makeRunInput> | undefined;
@@ -96,7 +157,8 @@ export class Runner implements HookSink {
       };
     } finally {
       if (input) disposeRunInput(input);
-      for (const h of run.stepHandles) h.remove();
+      for (const h of run.boundaryHandles) h.remove();
+      run.sandbox?.dispose();
       this.run = undefined;
     }
     this.events.runState({ state: result.state, runId: run.runId, result });
@@ -119,37 +181,52 @@ export class Runner implements HookSink {
   }
 
   private pause(run: ActiveRun, at: Omit<PauseLocation, 'modelId' | 'stack'>): void {
-    const location: PauseLocation = { modelId: run.modelId, stack: callStackPaths(), ...at };
+    const stack = callStackPaths();
+    const location: PauseLocation = { modelId: run.modelId, stack, ...at };
+    const depth = stack.length;
+    run.sandbox = new Sandbox(at.event?.tensors ?? [], (id) => this.store.get(id)?.tensor);
+    Atomics.store(this.pauseFlag, PAUSE_REQUEST_INDEX, 0);
     this.events.runState({ state: 'paused', runId: run.runId, location });
-    const mode = this.gate.wait();
-    this.events.runState({ state: 'running', runId: run.runId, modelId: run.modelId, kind: 'forward' });
-    if (mode === 'step') this.stepToNextBoundary(run);
-    else this.stopStepping(run);
+    let mode: ResumeMode;
+    try {
+      mode = this.gate.wait();
+    } finally {
+      run.sandbox.dispose();
+      run.sandbox = undefined;
+    }
+    this.events.runState({ state: 'running', runId: run.runId, modelId: run.modelId, kind: run.kind });
+    run.step = mode === 'continue' ? undefined : { mode: mode === 'step' ? 'stepInto' : mode, depth };
+    if (run.step) this.watchBoundaries(run);
   }
 
-  /** Pauses at the next module boundary (forward pre-hook or forward hook of any module). */
-  private stepToNextBoundary(run: ActiveRun): void {
-    run.stepping = true;
-    if (run.stepHandles.length > 0) return;
-    const boundary = (kind: HookKind, tensors: [string, unknown][]) => {
-      if (!run.stepping || this.run !== run) return;
-      run.stepping = false;
+  /**
+   * Global hooks at every module boundary (forward pre-hook and forward hook),
+   * installed only while stepping or in a debug run: they pause where a step
+   * lands, or where the user pressed Pause.
+   */
+  private watchBoundaries(run: ActiveRun): void {
+    if (run.boundaryHandles.length > 0) return;
+    const boundary = (kind: 'pre' | 'forward', tensors: [string, unknown][]) => {
+      if (this.run !== run) return;
+      const depth = callDepth();
+      const step = run.step;
+      const requested = Atomics.load(this.pauseFlag, PAUSE_REQUEST_INDEX) === 1;
+      const lands = step !== undefined && (
+        step.mode === 'stepInto'
+        || (step.mode === 'stepOver' && depth <= step.depth)
+        || (step.mode === 'stepOut' && kind === 'forward' && depth < step.depth));
+      if (!lands && !requested) return;
+      run.step = undefined;
       const stack = callStackPaths();
       const path = stack[stack.length - 1]?.path ?? '';
       const event = this.capture(run, path, kind, -1, tensors);
       this.pause(run, { path, kind, hookId: null, event });
     };
-    run.stepHandles.push(
-      nn.registerModuleForwardPreHook(function moduleLensStep(_m, args) { boundary('pre', args.map((a, i) => [`args[${i}]`, a])); }),
-      nn.registerModuleForwardHook(function moduleLensStep(_m, args, output) {
-        boundary('forward', [...args.map((a, i): [string, unknown] => [`args[${i}]`, a]), ['output', output]]);
+    run.boundaryHandles.push(
+      nn.registerModuleForwardPreHook(function moduleLensBoundary(_m, args) { boundary('pre', argSlots(args)); }),
+      nn.registerModuleForwardHook(function moduleLensBoundary(_m, args, output) {
+        boundary('forward', [...argSlots(args), ['output', output]]);
       }),
     );
-  }
-
-  private stopStepping(run: ActiveRun): void {
-    run.stepping = false;
-    for (const h of run.stepHandles) h.remove();
-    run.stepHandles = [];
   }
 }

@@ -1,9 +1,14 @@
 /**
  * Builds a {@link ModelSnapshot} from a live module tree. Read-only: creates
- * no tensors and changes nothing.
+ * no tensors and changes nothing. With `stats`, every parameter, buffer and
+ * gradient is summarized (one read each, each shared tensor once), so the tree
+ * can show values after a run without asking the worker.
  */
-import type { Module } from '../../nn';
-import type { BufferNode, ModuleNode, ParameterNode } from '../../protocol';
+import type * as tf from '@tensorflow/tfjs';
+import type { LoadedModel } from '../../adapters/modelFile';
+import { summarizeTensor } from '../../adapters/tensorSummary';
+import type { Module, Parameter } from '../../nn';
+import type { BufferNode, ModelInputInfo, ModuleNode, ParameterNode, TensorStats } from '../../protocol';
 import type { ModelSnapshot, ModuleSnapshot } from '../workerProtocol';
 
 function join(prefix: string, name: string): string {
@@ -48,27 +53,89 @@ function totalParams(m: Module, totals: Map<Module, number>): number {
   return n;
 }
 
+/**
+ * Statistics of a tensor's values, read once: min/max/mean/std over the finite values
+ * (`null` when there are none), and the NaN, Inf and zero counts.
+ */
+export function tensorStats(t: tf.Tensor): TensorStats {
+  const { stats } = summarizeTensor(t, { bins: 1, maxInline: 0 });
+  const n = (v: number): number | null => (Number.isFinite(v) ? v : null);
+  return { min: n(stats.min), max: n(stats.max), mean: n(stats.mean), std: n(stats.std), nan: stats.nan, inf: stats.inf, zeros: stats.zeros };
+}
+
+/** How a snapshot is taken. */
+export interface SnapshotOptions {
+  /** Summarize every parameter, buffer and gradient (after a run). */
+  readonly stats?: boolean;
+  /** What a run can feed the model, carried along unchanged. */
+  readonly input?: ModelInputInfo;
+}
+
 /** Snapshot of a whole model. */
-export function snapshotModel(modelId: string, file: string, root: Module): ModelSnapshot {
+export function snapshotModel(modelId: string, file: string, root: Module, options: SnapshotOptions = {}): ModelSnapshot {
   const modules: ModuleSnapshot[] = [];
   const totals = new Map<Module, number>();
   const visiting = new Set<Module>();
+  // A tensor shared by several modules is read once.
+  const cache = new Map<tf.Tensor, TensorStats>();
+  const statsOf = (t: tf.Tensor | null | undefined): TensorStats | undefined => {
+    if (!options.stats || !t || t.isDisposed) return undefined;
+    let s = cache.get(t);
+    if (!s) cache.set(t, s = tensorStats(t));
+    return s;
+  };
   const visit = (path: string, m: Module): void => {
     if (visiting.has(m)) return; // a module that contains itself
     visiting.add(m);
-    const parameters: ParameterNode[] = nonNull(m._parameters).map(([name, p]) => ({
-      kind: 'parameter', modelId, path: join(path, name), name, shape: [...p.shape], dtype: p.dtype, requiresGrad: p.requiresGrad,
-    }));
-    const buffers: BufferNode[] = nonNull(m._buffers).map(([name, b]) => ({
-      kind: 'buffer', modelId, path: join(path, name), name, shape: [...b.shape], dtype: b.dtype, persistent: !m.isNonPersistentBuffer(name),
-    }));
+    const parameters: ParameterNode[] = nonNull(m._parameters).map(([name, p]: [string, Parameter]) => {
+      const node: ParameterNode = {
+        kind: 'parameter', modelId, path: join(path, name), name, shape: [...p.shape], dtype: p.dtype, requiresGrad: p.requiresGrad,
+      };
+      const stats = statsOf(p);
+      const grad = statsOf(p.grad);
+      return stats ? { ...node, stats, ...(grad ? { grad } : {}) } : node;
+    });
+    const buffers: BufferNode[] = nonNull(m._buffers).map(([name, b]) => {
+      const node: BufferNode = {
+        kind: 'buffer', modelId, path: join(path, name), name, shape: [...b.shape], dtype: b.dtype, persistent: !m.isNonPersistentBuffer(name),
+      };
+      const stats = statsOf(b);
+      return stats ? { ...node, stats } : node;
+    });
     const children = nonNull(m._modules);
     modules.push({ node: moduleNode(modelId, path, m, totals), children: children.map(([n]) => n), parameters, buffers });
     for (const [name, child] of children) visit(join(path, name), child);
     visiting.delete(m);
   };
   visit('', root);
-  return { modelId, file, rootType: root.typeName, repr: root.toString(), modules };
+  return { modelId, file, rootType: root.typeName, repr: root.toString(), ...(options.input ? { input: options.input } : {}), modules };
+}
+
+/** Spatial size assumed for a convolution's input when nothing says otherwise. */
+const DEFAULT_SPATIAL = 32;
+
+/**
+ * What a run can feed a loaded model: its `input()` export, and shapes for a random input
+ * with a batch of one: a layers model's declared inputs, or, for an `nn` model, what the
+ * first module with parameters of its own takes when that module is a `Linear` or a `Conv`.
+ */
+export function inputInfo(loaded: LoadedModel): ModelInputInfo {
+  const exported = loaded.hasInputExport;
+  if (loaded.layersModel) {
+    const shapes = loaded.layersModel.inputs.map((s) => s.shape.map((d) => d ?? 1));
+    return { exported, shapes, basis: `the input shape${shapes.length === 1 ? '' : 's'} the layers model declares` };
+  }
+  for (const [path, m] of loaded.model.namedModules()) {
+    if (nonNull(m._parameters).length === 0) continue;
+    const layer = m as Module & { in_features?: number; in_channels?: number };
+    const shape = m.typeName === 'Linear' ? [1, layer.in_features!]
+      : m.typeName === 'Conv1d' ? [1, layer.in_channels!, DEFAULT_SPATIAL]
+        : m.typeName === 'Conv2d' ? [1, layer.in_channels!, DEFAULT_SPATIAL, DEFAULT_SPATIAL]
+          : undefined;
+    if (!shape || !shape.every((d) => Number.isInteger(d) && d > 0)) break;
+    return { exported, shapes: [shape], basis: `${path === '' ? 'the root' : path}: ${reprLine(m)}` };
+  }
+  return { exported, shapes: [] };
 }
 
 /** The module at a dotted path, or `undefined`. */

@@ -1,0 +1,263 @@
+/**
+ * The Captures panel: a webview beside the editor that shows the model
+ * server's hook events as they arrive. This side keeps the event log (a ring
+ * buffer of `moduleLens.panel.maxEvents` events, from the moment the panel
+ * opens until it is closed), replays it whenever the webview (re)loads, streams
+ * new events, and answers the webview's requests for tensor values, pins,
+ * Clear, run control and exports.
+ *
+ * The webview is never kept alive while hidden (no `retainContextWhenHidden`):
+ * it reloads on reveal, posts `ready`, and gets the log again; a serializer
+ * brings the panel back after a window reload, and the webview keeps its own
+ * view state (filters, expanded rows) with `setState`.
+ */
+import * as vscode from 'vscode';
+import {
+  assertNever, isWebviewToExtensionMessage, WEBVIEW_PROTOCOL_VERSION,
+  type CaptureEvent, type ExtensionToWebviewMessage, type RunStateParams, type WebviewToExtensionMessage,
+} from '../../protocol';
+import type { ModelServer } from '../serverClient';
+import { eventsJson, fileSafe, runSafetensors, saveWithDialog, tensorNpy } from './captureExports';
+import { EventLog, type LogEntry } from './eventLog';
+import { makeNonce, panelHtml } from './panelHtml';
+import { keepValues, readValues } from './tensorValues';
+
+/** The panel's webview type, as the serializer and the `onWebviewPanel` activation event name it. */
+export const CAPTURES_VIEW_TYPE = 'moduleLens.captures';
+
+/** Command ids, as contributed in package.json. */
+export const CapturesCommands = {
+  show: 'moduleLens.showCaptures',
+  clear: 'moduleLens.clearCaptures',
+} as const;
+
+/** The setting for the ring buffer's size. */
+export const MAX_EVENTS_SETTING = 'moduleLens.panel.maxEvents';
+const DEFAULT_MAX_EVENTS = 2000;
+
+function maxEventsSetting(): number {
+  const n = vscode.workspace.getConfiguration().get<number>(MAX_EVENTS_SETTING, DEFAULT_MAX_EVENTS);
+  return Number.isFinite(n) && n >= 1 ? Math.floor(n) : DEFAULT_MAX_EVENTS;
+}
+
+/** One open panel and the log it shows. */
+interface Session {
+  readonly panel: vscode.WebviewPanel;
+  readonly log: EventLog;
+  /** Changes with every new log, so the webview drops view state that names events of an older one. */
+  readonly logId: string;
+  /** The webview has posted `ready` since it last (re)loaded. */
+  ready: boolean;
+  /** Copies of pinned events' values still being fetched; Clear waits for them. */
+  readonly copies: Set<Promise<unknown>>;
+  readonly subscriptions: vscode.Disposable[];
+}
+
+export class CapturesPanel implements vscode.Disposable {
+  private session: Session | undefined;
+  private lastRunState: RunStateParams | null = null;
+  private readonly modelNames = new Map<string, string>();
+  private readonly subscriptions: vscode.Disposable[] = [];
+
+  constructor(private readonly extensionUri: vscode.Uri, private readonly server: ModelServer, private readonly output: vscode.LogOutputChannel) {
+    this.subscriptions.push(
+      server.onCapture((e) => this.onCapture(e)),
+      server.onRunState((s) => {
+        this.lastRunState = s;
+        this.post({ type: 'runState', state: s });
+      }),
+      server.onModelsChanged(() => void this.refreshModelNames()),
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (!e.affectsConfiguration(MAX_EVENTS_SETTING) || !this.session) return;
+        this.session.log.resize(maxEventsSetting());
+        this.replay();
+      }),
+      vscode.commands.registerCommand(CapturesCommands.show, () => this.show()),
+      vscode.commands.registerCommand(CapturesCommands.clear, () => this.clear()),
+      vscode.window.registerWebviewPanelSerializer(CAPTURES_VIEW_TYPE, {
+        deserializeWebviewPanel: async (panel: vscode.WebviewPanel) => this.adopt(panel),
+      }),
+    );
+  }
+
+  /** The open panel's log (for tests), or `undefined` when the panel is closed. */
+  get log(): EventLog | undefined {
+    return this.session?.log;
+  }
+
+  /** The open panel (for tests). */
+  get webviewPanel(): vscode.WebviewPanel | undefined {
+    return this.session?.panel;
+  }
+
+  /** Opens the panel beside the editor, or reveals it. */
+  show(): void {
+    if (this.session) {
+      this.session.panel.reveal(undefined, false);
+      return;
+    }
+    const panel = vscode.window.createWebviewPanel(CAPTURES_VIEW_TYPE, 'Captures', { viewColumn: vscode.ViewColumn.Beside, preserveFocus: false }, this.webviewOptions());
+    this.adopt(panel);
+  }
+
+  /** Drops every unpinned event and releases the server's captured tensors (pinned events keep copies). */
+  async clear(): Promise<void> {
+    const s = this.session;
+    if (s) {
+      await Promise.allSettled([...s.copies]);
+      s.log.clear();
+      this.replay();
+    }
+    await this.server.clearCaptures();
+  }
+
+  dispose(): void {
+    this.session?.panel.dispose();
+    for (const d of this.subscriptions.splice(0)) d.dispose();
+  }
+
+  private webviewOptions(): vscode.WebviewOptions & vscode.WebviewPanelOptions {
+    return {
+      enableScripts: true,
+      enableFindWidget: true,
+      localResourceRoots: [vscode.Uri.joinPath(this.extensionUri, 'dist'), vscode.Uri.joinPath(this.extensionUri, 'media')],
+    };
+  }
+
+  /** Takes over a new or restored panel: HTML, messages, lifetime. */
+  private adopt(panel: vscode.WebviewPanel): void {
+    this.session?.panel.dispose();
+    panel.webview.options = this.webviewOptions();
+    panel.iconPath = vscode.Uri.joinPath(this.extensionUri, 'media', 'module-lens.svg');
+    const session: Session = { panel, log: new EventLog(maxEventsSetting()), logId: makeNonce(), ready: false, copies: new Set(), subscriptions: [] };
+    this.session = session;
+    session.subscriptions.push(
+      panel.webview.onDidReceiveMessage((m: unknown) => {
+        if (!isWebviewToExtensionMessage(m)) {
+          this.output.warn(`Captures panel: ignored a malformed message ${JSON.stringify(m)?.slice(0, 200)}`);
+          return;
+        }
+        this.onMessage(session, m).catch((err: Error) => this.output.error(`Captures panel: ${m.type} failed: ${err.message}`));
+      }),
+      // Hidden, the webview is torn down; it posts `ready` again when it comes back.
+      panel.onDidChangeViewState(() => {
+        if (!panel.visible) session.ready = false;
+      }),
+      panel.onDidDispose(() => {
+        for (const d of session.subscriptions.splice(0)) d.dispose();
+        if (this.session === session) this.session = undefined;
+      }),
+    );
+    panel.webview.html = this.html(panel.webview);
+    void this.refreshModelNames();
+  }
+
+  private html(webview: vscode.Webview): string {
+    return panelHtml({
+      cspSource: webview.cspSource,
+      nonce: makeNonce(),
+      scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview.js')).toString(),
+      styleUri: webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'media', 'captures.css')).toString(),
+    });
+  }
+
+  /** Sends a message if the webview is listening; before `ready` it would be lost, and `ready` replays anyway. */
+  private post(message: ExtensionToWebviewMessage): void {
+    const s = this.session;
+    if (!s?.ready) return;
+    void s.panel.webview.postMessage(message).then(undefined, () => undefined);
+  }
+
+  private replay(): void {
+    const s = this.session;
+    if (!s) return;
+    this.post({ type: 'reset', logId: s.logId, events: s.log.events(), evicted: s.log.evicted, maxEvents: s.log.capacity, runState: this.lastRunState });
+  }
+
+  private onCapture(e: CaptureEvent): void {
+    const s = this.session;
+    if (!s) return;
+    const { entry } = s.log.add(e, this.modelNames.get(e.modelId) ?? e.modelId);
+    this.post({ type: 'capture', event: entry.panel, evicted: s.log.evicted });
+  }
+
+  private async refreshModelNames(): Promise<void> {
+    try {
+      for (const m of (await this.server.listModels()).models) this.modelNames.set(m.modelId, m.rootType);
+    } catch {
+      // The server is not up yet; names are looked up again when models change.
+    }
+  }
+
+  private entry(s: Session, eventId: number): LogEntry {
+    const entry = s.log.get(eventId);
+    if (!entry) throw new Error(`event ${eventId} is no longer kept`);
+    return entry;
+  }
+
+  private async onMessage(s: Session, m: WebviewToExtensionMessage): Promise<void> {
+    const read = (p: Parameters<ModelServer['getTensor']>[0]) => this.server.getTensor(p);
+    switch (m.type) {
+      case 'ready':
+        s.ready = true;
+        this.post({ type: 'init', protocolVersion: WEBVIEW_PROTOCOL_VERSION });
+        this.replay();
+        return;
+      case 'error':
+        this.output.error(`Captures panel: ${m.message}`);
+        return;
+      case 'getValues': {
+        try {
+          const values = await readValues(this.entry(s, m.eventId), m.slot, m.start, m.end, read);
+          // A fresh array, so its buffer is exactly the values: never a view into a larger buffer.
+          this.post({ type: 'values', requestId: m.requestId, start: m.start, values: values.buffer as ArrayBuffer });
+        } catch (err) {
+          this.post({ type: 'valuesError', requestId: m.requestId, message: (err as Error).message });
+        }
+        return;
+      }
+      case 'setPinned': {
+        const changed = s.log.setPinned(m.eventId, m.pinned);
+        if (changed && m.pinned) {
+          const copy = keepValues(changed.entry, read).finally(() => s.copies.delete(copy));
+          s.copies.add(copy);
+        }
+        return;
+      }
+      case 'clear':
+        await this.clear();
+        return;
+      case 'runControl':
+        if (m.action === 'stop') await this.server.stop();
+        else await this.server.resume(m.action);
+        return;
+      case 'exportTensor': {
+        const entry = this.entry(s, m.eventId);
+        const e = entry.panel.event;
+        const name = `${fileSafe(e.path)}-${e.kind}-${fileSafe(e.tensors[m.slot]?.slot ?? 'tensor')}-run${e.runId}.npy`;
+        await saveWithDialog(name, { 'NumPy array': ['npy'] }, () => tensorNpy(entry, m.slot, read));
+        return;
+      }
+      case 'exportRun': {
+        const entries = s.log.run(m.runId);
+        if (entries.length === 0) throw new Error(`run ${m.runId} has no events in the panel`);
+        let skipped: string[] = [];
+        const saved = await saveWithDialog(`run${m.runId}.safetensors`, { Safetensors: ['safetensors'] }, async () => {
+          const r = await runSafetensors(entries, read);
+          skipped = r.skipped;
+          return r.bytes;
+        });
+        if (saved && skipped.length) {
+          void vscode.window.showWarningMessage(`Module Lens: ${skipped.length} tensor(s) were not saved because their values are no longer kept.`);
+          this.output.warn(`Run ${m.runId} export skipped: ${skipped.join('; ')}`);
+        }
+        return;
+      }
+      case 'exportEvents':
+        await saveWithDialog('captures.json', { JSON: ['json'] }, async () => eventsJson(s.log));
+        return;
+      default:
+        assertNever(m, 'webview message');
+    }
+  }
+}
