@@ -32,8 +32,9 @@ async function isFresh(vsix: string): Promise<boolean> {
   try {
     const vsce = path.join(repoRoot, 'node_modules', '@vscode', 'vsce', 'vsce');
     const { stdout } = await promisify(execFile)(process.execPath, [vsce, 'ls', '--no-dependencies'], { cwd: repoRoot });
-    const files = stdout.split('\n').filter(Boolean);
-    return files.length > 0 && files.every((f) => fs.statSync(path.join(repoRoot, f)).mtimeMs <= built);
+    // The packaging rules count too: a changed .vscodeignore can add a file older than the .vsix.
+    const files = [...stdout.split('\n').filter(Boolean), '.vscodeignore', 'package.json'];
+    return files.length > 2 && files.every((f) => fs.statSync(path.join(repoRoot, f)).mtimeMs <= built);
   } catch {
     return false;
   }
