@@ -69,6 +69,8 @@ const server = {
   externals: {
     // Native, optional and large: required lazily by the engine when installed, else it falls back to wasm.
     '@tensorflow/tfjs-node': 'commonjs @tensorflow/tfjs-node',
+    // Large and already one file: copied next to the bundle rather than minified into it.
+    typescript: 'commonjs ./typescript.js',
   },
   resolve: {
     ...nodeBase.resolve,
@@ -77,7 +79,10 @@ const server = {
   },
   plugins: [
     new CopyPlugin({
-      patterns: [{ from: 'node_modules/@tensorflow/tfjs-backend-wasm/dist/*.wasm', to: '[name][ext]' }],
+      patterns: [
+        { from: 'node_modules/@tensorflow/tfjs-backend-wasm/dist/*.wasm', to: '[name][ext]' },
+        { from: 'node_modules/typescript/lib/typescript.js', to: 'typescript.js' },
+      ],
     }),
   ],
 };

@@ -6,13 +6,13 @@
 import * as vscode from 'vscode';
 import { LanguageClient, State, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
 import {
-  AttachHookRequest, CaptureNotification, ClearCapturesRequest, CloseModelRequest, DetachHookRequest, GetChildrenRequest,
+  AttachHookRequest, CaptureNotification, ClearCapturesRequest, EvaluateRequest, OutputNotification, PauseRequest, CloseModelRequest, DetachHookRequest, GetChildrenRequest,
   GetTensorRequest, ListHooksRequest, ListModelsRequest, MemoryRequest, ModelsChangedNotification, NoticeNotification,
   OpenModelRequest, parseBackendPreference, ResumeRequest, RunRequest, RunStateNotification, ServerInfoRequest,
   SetTrainingRequest, StopRequest,
   type AttachHookParams, type CaptureEvent, type CloseModelResult, type GetChildrenParams, type GetChildrenResult,
   type GetTensorParams, type GetTensorResult, type HookInfo, type ListModelsResult, type MemoryInfo, type ModelInfo,
-  type ModelsChangedParams, type NoticeParams, type RunParams, type RunResult, type RunStateParams, type ServerInfo,
+  type ModelsChangedParams, type NoticeParams, type OutputParams, type RunParams, type RunResult, type RunStateParams, type ServerInfo,
   type ResumeMode, type ServerInitOptions, type SetTrainingParams, type SetTrainingResult,
 } from '../protocol';
 import { SessionState, type RestoreReport } from './sessionState';
@@ -34,6 +34,12 @@ export interface ModelServer {
   getTensor(params: GetTensorParams): Promise<GetTensorResult>;
   clearCaptures(): Promise<number>;
   memory(): Promise<MemoryInfo>;
+  /** Evaluates an expression on the paused event's tensors (server sandbox). */
+  evaluate(expression: string): Promise<string>;
+  /** Asks a debug run to pause at the next module boundary. */
+  pause(): Promise<boolean>;
+  /** Logpoint messages and breakpoint-condition errors. */
+  readonly onOutput: vscode.Event<OutputParams>;
   /** Fires on the server's `modelsChanged` notification. */
   readonly onModelsChanged: vscode.Event<ModelsChangedParams>;
   /** Every hook event, as it happens. */
@@ -51,7 +57,8 @@ export class ModelServerClient implements ModelServer, vscode.Disposable {
   private readonly captures = new vscode.EventEmitter<CaptureEvent>();
   private readonly runStates = new vscode.EventEmitter<RunStateParams>();
   private readonly restored = new vscode.EventEmitter<RestoreReport>();
-  private readonly subscriptions: vscode.Disposable[] = [this.changed, this.captures, this.runStates, this.restored];
+  private readonly outputs = new vscode.EventEmitter<OutputParams>();
+  private readonly subscriptions: vscode.Disposable[] = [this.changed, this.captures, this.runStates, this.restored, this.outputs];
   private readonly session = new SessionState();
   private everRunning = false;
   /** {@inheritDoc ModelServer.onModelsChanged} */
@@ -59,6 +66,7 @@ export class ModelServerClient implements ModelServer, vscode.Disposable {
   readonly onCapture = this.captures.event;
   readonly onRunState = this.runStates.event;
   readonly onRestored = this.restored.event;
+  readonly onOutput = this.outputs.event;
 
   /**
    * @param serverModule - absolute path of the bundled server, `dist/server.js`
@@ -87,6 +95,7 @@ export class ModelServerClient implements ModelServer, vscode.Disposable {
       this.client.onNotification(ModelsChangedNotification, (p) => this.changed.fire(p)),
       this.client.onNotification(CaptureNotification, (p) => this.captures.fire(p)),
       this.client.onNotification(RunStateNotification, (p) => this.runStates.fire(p)),
+      this.client.onNotification(OutputNotification, (p) => this.outputs.fire(p)),
       this.client.onNotification(NoticeNotification, (p: NoticeParams) => {
         output.appendLine(`[${p.level}] ${p.message}`);
         const show = p.level === 'error' ? vscode.window.showErrorMessage : p.level === 'warning' ? vscode.window.showWarningMessage : vscode.window.showInformationMessage;
@@ -165,6 +174,14 @@ export class ModelServerClient implements ModelServer, vscode.Disposable {
 
   memory(): Promise<MemoryInfo> {
     return this.client.sendRequest(MemoryRequest);
+  }
+
+  async evaluate(expression: string): Promise<string> {
+    return (await this.client.sendRequest(EvaluateRequest, { expression })).result;
+  }
+
+  async pause(): Promise<boolean> {
+    return (await this.client.sendRequest(PauseRequest)).pausing;
   }
 
   listModels(): Promise<ListModelsResult> {

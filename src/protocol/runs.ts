@@ -231,6 +231,24 @@ export interface SaveStateDictResult {
   readonly bytes: number;
 }
 
+/** `moduleLens/sourceMap`: where each module of a TS/JS model is created and called (0-based lines). */
+export interface SourceMapParams {
+  readonly modelId: string;
+}
+
+/** One module's places in the model file. */
+export interface ModuleSourceLocation {
+  readonly path: string;
+  readonly definitionLine?: number;
+  readonly callLines: readonly number[];
+}
+
+/** The model file and its module locations (empty for model.json). */
+export interface SourceMapResult {
+  readonly file: string;
+  readonly modules: readonly ModuleSourceLocation[];
+}
+
 /** Most values one `getTensor` reply carries. */
 export const MAX_TENSOR_PAGE = 1 << 20;
 
@@ -245,6 +263,7 @@ export const RunMethods = {
   clearCaptures: 'moduleLens/clearCaptures',
   memory: 'moduleLens/memory',
   evaluate: 'moduleLens/evaluate',
+  sourceMap: 'moduleLens/sourceMap',
   pause: 'moduleLens/pause',
   output: 'moduleLens/output',
   loadStateDict: 'moduleLens/loadStateDict',
@@ -278,6 +297,8 @@ export const MemoryRequest = new RequestType0<MemoryInfo, void>(RunMethods.memor
 export const LoadStateDictRequest = new RequestType<LoadStateDictParams, LoadStateDictResult, void>(RunMethods.loadStateDict, byName);
 /** Evaluate an expression while paused. */
 export const EvaluateRequest = new RequestType<EvaluateParams, EvaluateResult, void>(RunMethods.evaluate, byName);
+/** Module locations in a TS/JS model file. */
+export const SourceMapRequest = new RequestType<SourceMapParams, SourceMapResult, void>(RunMethods.sourceMap, byName);
 /** Pause a debug run at the next module boundary. */
 export const PauseRequest = new RequestType0<{ readonly pausing: boolean }, void>(RunMethods.pause);
 /** Logpoints and condition errors. */

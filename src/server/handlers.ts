@@ -5,12 +5,12 @@
  */
 import { ErrorCodes, ResponseError, type Connection } from 'vscode-languageserver/node';
 import {
-  AttachHookRequest, ClearCapturesRequest, EvaluateRequest, PauseRequest, CloseModelRequest, DEFAULT_PAGE_SIZE, DetachHookRequest, GetChildrenRequest,
+  AttachHookRequest, ClearCapturesRequest, EvaluateRequest, PauseRequest, SourceMapRequest, CloseModelRequest, DEFAULT_PAGE_SIZE, DetachHookRequest, GetChildrenRequest,
   GetTensorRequest, ListHooksRequest, LoadStateDictRequest, ListModelsRequest, MemoryRequest, OpenModelRequest, ResumeRequest, RunRequest,
   ServerErrorCodes, ServerInfoRequest, SetTrainingRequest, StopRequest,
   validateAttachHookParams, validateCloseModelParams, validateEvaluateParams, validateDetachHookParams, validateGetChildrenParams,
   validateGetTensorParams, validateLoadStateDictParams, validateOpenModelParams, validateResumeParams, validateRunParams, validateSetTrainingParams,
-  type AttachHookParams, type CloseModelParams, type EvaluateParams, type DetachHookParams, type GetChildrenParams, type GetTensorParams,
+  type AttachHookParams, type CloseModelParams, type EvaluateParams, type SourceMapParams, type DetachHookParams, type GetChildrenParams, type GetTensorParams,
   type LoadStateDictParams, type OpenModelParams, type ResumeParams, type RunParams, type ServerInfo, type SetTrainingParams,
 } from '../protocol';
 import {
@@ -95,6 +95,7 @@ export function registerHandlers(connection: Connection, ctx: HandlerContext): v
     if (ctx.host.paused === undefined) throw new ServerError(ServerErrorCodes.busy, 'expressions can be evaluated while a run is paused');
     return ctx.host.call({ method: 'evaluate', params: { expression: p.expression } });
   }));
+  connection.onRequest(SourceMapRequest, checked(validateCloseModelParams, (p: SourceMapParams) => ctx.directory.sourceMap(p.modelId)));
   connection.onRequest(PauseRequest, guarded(() => ({ pausing: ctx.host.requestPause() })));
   connection.onRequest(GetTensorRequest, checked(validateGetTensorParams, (p: GetTensorParams) => {
     if (ctx.host.busy && ctx.host.paused === undefined) {

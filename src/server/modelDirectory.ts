@@ -4,12 +4,14 @@
  * what survives the worker: after a stop or a crash, {@link restore} replays
  * it into a fresh worker, under the same model and hook ids.
  */
+import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { mapModuleSources } from './source/moduleSourceMap';
 import {
   ServerErrorCodes,
   type AttachHookParams, type GetChildrenParams, type LoadStateDictParams, type LoadStateDictResult, type GetChildrenResult, type HookInfo, type ModelInfo,
   type ListModulesParams, type ListModulesResult, type ModelsChangedParams, type RunParams, type RunResult, type SaveStateDictParams,
-  type SaveStateDictResult, type SetTrainingParams,
+  type SaveStateDictResult, type SetTrainingParams, type SourceMapResult,
 } from '../protocol';
 import { ServerError } from './serverError';
 import { indexSnapshot, listChildren, listModules, type IndexedSnapshot } from './treeQueries';
@@ -125,6 +127,20 @@ export class ModelDirectory {
     this.model(p.modelId);
     this.assertIdle('save a state dict');
     return this.host.call({ method: 'saveStateDict', params: p });
+  }
+
+  /** Where each module of a TS/JS model is created and called. */
+  sourceMap(modelId: string): SourceMapResult {
+    const { snapshot } = this.model(modelId);
+    if (!/\.(m|c)?(t|j)s$/.test(snapshot.file)) return { file: snapshot.file, modules: [] };
+    let text: string;
+    try {
+      text = fs.readFileSync(snapshot.file, 'utf8');
+    } catch (err) {
+      throw new ServerError(ServerErrorCodes.loadFailed, `${snapshot.file}: ${(err as Error).message}`);
+    }
+    const types = new Map(snapshot.modules.map((m) => [m.node.path, m.node.type]));
+    return { file: snapshot.file, modules: mapModuleSources(snapshot.file, text, snapshot.rootType, types) };
   }
 
   async attachHook(p: AttachHookParams): Promise<HookInfo> {
