@@ -4,9 +4,11 @@
  */
 import * as vscode from 'vscode';
 import type { NodeInfo } from '../protocol';
+import { CapturesPanel } from './captures/capturesPanel';
 import { Commands, registerCommands, reporting } from './commands';
 import { registerRunCommands } from './runCommands';
 import { watchModelFiles } from './modelWatcher';
+import { registerDebugger } from './debug/debugConfiguration';
 import { chooseDefaultModel } from './defaultModel';
 import { ModelOpener } from './modelOpener';
 import { ModulesTreeProvider } from './modulesTreeProvider';
@@ -21,6 +23,8 @@ export interface ModuleLensApi {
   readonly ready: Promise<void>;
   /** The model server's requests and events (for tests and other extensions). */
   readonly server: ModelServer;
+  /** The Captures panel (its event log, for tests). */
+  readonly captures: CapturesPanel;
   /** What the backend status-bar item shows. */
   readonly backendStatus: { readonly text: string; readonly tooltip: string };
 }
@@ -33,11 +37,13 @@ export function activate(context: vscode.ExtensionContext): ModuleLensApi {
   const treeView = vscode.window.createTreeView<NodeInfo>('moduleLens.modules', { treeDataProvider: modulesTree, showCollapseAll: true });
   const opener = new ModelOpener(server, output);
   const status = new BackendStatusBar(Commands.showLog);
+  const captures = new CapturesPanel(context.extensionUri, server, output);
   context.subscriptions.push(
-    output, server, modulesTree, treeView, status,
+    output, server, modulesTree, treeView, status, captures,
     ...registerCommands({ server, opener, tree: modulesTree, treeView, output, extensionPath: context.extensionPath }),
     ...registerRunCommands(server, reporting),
     watchModelFiles(server, opener, output),
+    ...registerDebugger(server, (file) => opener.open(file)),
   );
 
   const ready = (async () => {
@@ -53,7 +59,7 @@ export function activate(context: vscode.ExtensionContext): ModuleLensApi {
     status.failed(err.message);
     output.error(`Startup failed: ${err.message}`);
   });
-  return { modulesTree, ready, server, backendStatus: status };
+  return { modulesTree, ready, server, captures, backendStatus: status };
 }
 
 /** Nothing to do: every resource is in `context.subscriptions`, which VS Code disposes. */

@@ -6,14 +6,19 @@
 import * as vscode from 'vscode';
 import { LanguageClient, State, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
 import {
-  AttachHookRequest, CaptureNotification, ClearCapturesRequest, EvaluateRequest, OutputNotification, PauseRequest, CloseModelRequest, DetachHookRequest, GetChildrenRequest,
+  AttachHookRequest, CaptureNotification, ClearCapturesRequest, EvaluateRequest, OutputNotification, PauseRequest, SourceMapRequest, CloseModelRequest, DetachHookRequest, GetChildrenRequest,
   GetTensorRequest, ListHooksRequest, ListModelsRequest, MemoryRequest, ModelsChangedNotification, NoticeNotification,
   OpenModelRequest, parseBackendPreference, ResumeRequest, RunRequest, RunStateNotification, ServerInfoRequest,
   SetTrainingRequest, StopRequest,
   type AttachHookParams, type CaptureEvent, type CloseModelResult, type GetChildrenParams, type GetChildrenResult,
   type GetTensorParams, type GetTensorResult, type HookInfo, type ListModelsResult, type MemoryInfo, type ModelInfo,
   type ModelsChangedParams, type NoticeParams, type OutputParams, type RunParams, type RunResult, type RunStateParams, type ServerInfo,
-  type ResumeMode, type ServerInitOptions, type SetTrainingParams, type SetTrainingResult,
+  type ResumeMode, type ServerInitOptions, type SourceMapResult, type SetTrainingParams, type SetTrainingResult,
+} from '../protocol';
+import {
+  ListModulesRequest, LoadStateDictRequest, SaveStateDictRequest,
+  type ListModulesParams, type ListModulesResult, type LoadStateDictParams, type LoadStateDictResult, type SaveStateDictParams,
+  type SaveStateDictResult,
 } from '../protocol';
 import { SessionState, type RestoreReport } from './sessionState';
 
@@ -34,10 +39,20 @@ export interface ModelServer {
   getTensor(params: GetTensorParams): Promise<GetTensorResult>;
   clearCaptures(): Promise<number>;
   memory(): Promise<MemoryInfo>;
+  /** Every module of a model, flat (with tensors when asked). */
+  listModules(params: ListModulesParams): Promise<ListModulesResult>;
+  /** Writes a model's state dict to a `.safetensors` file. */
+  saveStateDict(params: SaveStateDictParams): Promise<SaveStateDictResult>;
+  /** Loads a `.safetensors` state dict into an open model. */
+  loadStateDict(params: LoadStateDictParams): Promise<LoadStateDictResult>;
+  /** Restarts the server process with the current settings, then reopens the models and reattaches the hooks. */
+  restart(): Promise<{ info: ServerInfo; report: RestoreReport }>;
   /** Evaluates an expression on the paused event's tensors (server sandbox). */
   evaluate(expression: string): Promise<string>;
   /** Asks a debug run to pause at the next module boundary. */
   pause(): Promise<boolean>;
+  /** Where each module of a TS/JS model is created and called. */
+  sourceMap(modelId: string): Promise<SourceMapResult>;
   /** Logpoint messages and breakpoint-condition errors. */
   readonly onOutput: vscode.Event<OutputParams>;
   /** Fires on the server's `modelsChanged` notification. */
@@ -61,6 +76,8 @@ export class ModelServerClient implements ModelServer, vscode.Disposable {
   private readonly subscriptions: vscode.Disposable[] = [this.changed, this.captures, this.runStates, this.restored, this.outputs];
   private readonly session = new SessionState();
   private everRunning = false;
+  /** Set while {@link restart} replaces the server on purpose, so it is not reported as a crash. */
+  private restarting = false;
   /** {@inheritDoc ModelServer.onModelsChanged} */
   readonly onModelsChanged = this.changed.event;
   readonly onCapture = this.captures.event;
@@ -78,12 +95,15 @@ export class ModelServerClient implements ModelServer, vscode.Disposable {
       // Under F5 the server can be attached to on this port ("Attach to Model Server").
       debug: { module: serverModule, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6011'] } },
     };
-    const config = vscode.workspace.getConfiguration('moduleLens');
-    const initializationOptions: ServerInitOptions & Record<string, unknown> = {
-      backend: parseBackendPreference(config.get('backend')),
-      maxInlineElements: config.get<number>('capture.maxInlineElements', 4096),
-      maxCaptureBytes: config.get<number>('capture.maxBytes', 256 * 1024 * 1024),
-      histogramBins: config.get<number>('capture.histogramBins', 32),
+    // A function, so a restart picks up changed settings (Select Backend…).
+    const initializationOptions = (): ServerInitOptions & Record<string, unknown> => {
+      const config = vscode.workspace.getConfiguration('moduleLens');
+      return {
+        backend: parseBackendPreference(config.get('backend')),
+        maxInlineElements: config.get<number>('capture.maxInlineElements', 4096),
+        maxCaptureBytes: config.get<number>('capture.maxBytes', 256 * 1024 * 1024),
+        histogramBins: config.get<number>('capture.histogramBins', 32),
+      };
     };
     const clientOptions: LanguageClientOptions = {
       // No documentSelector: the server works on model files it loads itself, not on open editors.
@@ -105,6 +125,7 @@ export class ModelServerClient implements ModelServer, vscode.Disposable {
       this.client.onDidChangeState((e) => {
         if (e.newState !== State.Running) return;
         if (!this.everRunning) { this.everRunning = true; return; }
+        if (this.restarting) return;
         void this.restoreAfterRestart(output);
       }),
     );
@@ -117,6 +138,30 @@ export class ModelServerClient implements ModelServer, vscode.Disposable {
     void vscode.window.showWarningMessage(
       `Module Lens: the model server stopped unexpectedly and was restarted; ${report.models} model(s) and ${report.hooks} hook(s) were restored.${lost}`);
     this.restored.fire(report);
+  }
+
+  async restart(): Promise<{ info: ServerInfo; report: RestoreReport }> {
+    this.restarting = true;
+    try {
+      await this.client.restart();
+    } finally {
+      this.restarting = false;
+    }
+    const report = await this.session.restore((type, params) => this.client.sendRequest(type.method, params));
+    this.restored.fire(report);
+    return { info: await this.serverInfo(), report };
+  }
+
+  listModules(params: ListModulesParams): Promise<ListModulesResult> {
+    return this.client.sendRequest(ListModulesRequest, params);
+  }
+
+  saveStateDict(params: SaveStateDictParams): Promise<SaveStateDictResult> {
+    return this.client.sendRequest(SaveStateDictRequest, params);
+  }
+
+  loadStateDict(params: LoadStateDictParams): Promise<LoadStateDictResult> {
+    return this.client.sendRequest(LoadStateDictRequest, params);
   }
 
   /** Starts the server process and completes the LSP handshake. */
@@ -178,6 +223,10 @@ export class ModelServerClient implements ModelServer, vscode.Disposable {
 
   async evaluate(expression: string): Promise<string> {
     return (await this.client.sendRequest(EvaluateRequest, { expression })).result;
+  }
+
+  sourceMap(modelId: string): Promise<SourceMapResult> {
+    return this.client.sendRequest(SourceMapRequest, { modelId });
   }
 
   async pause(): Promise<boolean> {

@@ -1,0 +1,51 @@
+/**
+ * F5 on a model file works without a launch.json: the provider fills in a
+ * `module-lens` launch of the active TS/JS file, and offers it as the initial
+ * configuration. The adapter itself runs inline in the extension host.
+ */
+import * as vscode from 'vscode';
+import { MODEL_FILE_EXTENSIONS } from '../modelFiles';
+import { ModuleLensDebugSession, type DebugServer, type OpenModel } from './moduleLensDebugSession';
+
+/** The debug type contributed in package.json. */
+export const DEBUG_TYPE = 'module-lens';
+
+function activeModelFile(): string | undefined {
+  const doc = vscode.window.activeTextEditor?.document;
+  if (!doc || doc.uri.scheme !== 'file') return undefined;
+  const ext = doc.fileName.split('.').pop() ?? '';
+  return MODEL_FILE_EXTENSIONS.includes(ext) ? doc.fileName : undefined;
+}
+
+class ConfigurationProvider implements vscode.DebugConfigurationProvider {
+  provideDebugConfigurations(): vscode.DebugConfiguration[] {
+    return [{ type: DEBUG_TYPE, request: 'launch', name: 'Debug model (Module Lens)', model: '${file}' }];
+  }
+
+  resolveDebugConfiguration(_folder: vscode.WorkspaceFolder | undefined, config: vscode.DebugConfiguration): vscode.DebugConfiguration | undefined {
+    if (!config.type && !config.request && !config.name) {
+      const file = activeModelFile();
+      if (!file) {
+        void vscode.window.showInformationMessage('Module Lens: open a model file (.ts, .js or model.json) to debug it.');
+        return undefined;
+      }
+      return { type: DEBUG_TYPE, request: 'launch', name: 'Debug model (Module Lens)', model: file };
+    }
+    if (!config.model) {
+      void vscode.window.showErrorMessage('Module Lens: the launch configuration needs "model", the path of the model file.');
+      return undefined;
+    }
+    return config;
+  }
+}
+
+/** Registers the inline adapter and the configuration provider. */
+export function registerDebugger(server: DebugServer, open: OpenModel): vscode.Disposable[] {
+  return [
+    vscode.debug.registerDebugConfigurationProvider(DEBUG_TYPE, new ConfigurationProvider()),
+    vscode.debug.registerDebugConfigurationProvider(DEBUG_TYPE, new ConfigurationProvider(), vscode.DebugConfigurationProviderTriggerKind.Dynamic),
+    vscode.debug.registerDebugAdapterDescriptorFactory(DEBUG_TYPE, {
+      createDebugAdapterDescriptor: () => new vscode.DebugAdapterInlineImplementation(new ModuleLensDebugSession(server, open)),
+    }),
+  ];
+}
