@@ -1,41 +1,28 @@
 /**
- * Webview entry (bundled to dist/webview.js). For now it only completes the
- * handshake: it posts `ready` once its listener is attached, and records the
- * extension's `init`. The panel UI comes later.
+ * Webview entry (bundled to dist/webview.js): builds the Captures panel,
+ * listens for the extension's messages, and only then posts `ready`, so the
+ * extension never talks to a page that is not listening.
  */
-import { assertNever } from '../src/protocol/assertNever';
-import {
-  isExtensionToWebviewMessage, WEBVIEW_PROTOCOL_VERSION,
-  type ExtensionToWebviewMessage, type WebviewToExtensionMessage,
-} from '../src/protocol/webview';
+import { isExtensionToWebviewMessage } from '../src/protocol/webview';
+import { App } from './app';
+import { post, vscodeApi } from './messages';
+import { restoreViewState } from './viewState';
 
-/** The part of the webview API this script uses. */
-interface VsCodeApi {
-  postMessage(message: WebviewToExtensionMessage): void;
-}
-
-declare function acquireVsCodeApi(): VsCodeApi;
-
-const vscode = acquireVsCodeApi();
-
-function onMessage(message: ExtensionToWebviewMessage): void {
-  switch (message.type) {
-    case 'init':
-      if (message.protocolVersion !== WEBVIEW_PROTOCOL_VERSION) {
-        vscode.postMessage({ type: 'error', message: `webview speaks protocol ${WEBVIEW_PROTOCOL_VERSION}, extension ${message.protocolVersion}` });
-      }
-      document.body.dataset.state = 'ready';
-      break;
-    case 'showNode':
-      // Drawn by the panel once it exists.
-      break;
-    default:
-      assertNever(message, 'message type');
-  }
-}
+const root = document.getElementById('captures-root') ?? document.body;
+const api = vscodeApi();
+const app = new App(root, restoreViewState(api.getState()), {
+  post,
+  saveState: (v) => api.setState(v),
+});
 
 window.addEventListener('message', (event: MessageEvent<unknown>) => {
-  if (isExtensionToWebviewMessage(event.data)) onMessage(event.data);
+  if (!isExtensionToWebviewMessage(event.data)) return;
+  try {
+    app.onMessage(event.data);
+  } catch (err) {
+    post({ type: 'error', message: (err as Error).stack ?? String(err) });
+  }
 });
+window.addEventListener('error', (e) => post({ type: 'error', message: `${e.message} (${e.filename}:${e.lineno})` }));
 // Last, so the listener above is in place before the extension starts talking.
-vscode.postMessage({ type: 'ready' });
+post({ type: 'ready' });

@@ -1,0 +1,255 @@
+/**
+ * The Captures panel: holds the data ({@link CaptureState}) and the view state,
+ * handles every message from the extension (an exhaustive switch), and draws
+ * the toolbar, the paused banner and the event list, batching redraws to one
+ * per animation frame so a fast stream of events stays cheap.
+ */
+import { assertNever } from '../src/protocol/assertNever';
+import {
+  WEBVIEW_PROTOCOL_VERSION, type ExtensionToWebviewMessage, type PanelEvent, type WebviewToExtensionMessage,
+} from '../src/protocol/webview';
+import { diffView, eventLabel } from './diffView';
+import { button, h, replaceChildren } from './dom';
+import { EventList } from './eventList';
+import { eventMatcher, modelsOf, NO_FILTER, type EventFilter } from './filters';
+import { ValueRequests } from './messages';
+import { PausedBanner } from './pausedBanner';
+import { CaptureState, diffCandidates, firstNonFinite, type StateAction } from './state';
+import { tensorCard } from './tensorCard';
+import { ValueCache } from './tensorValues';
+import { Toolbar } from './toolbar';
+import { forLog, pruneViewState, type ViewState } from './viewState';
+
+/** How the app reaches the extension and its saved state. */
+export interface AppHost {
+  post(m: WebviewToExtensionMessage): void;
+  saveState(v: ViewState): void;
+}
+
+export class App {
+  readonly state = new CaptureState();
+  readonly requests: ValueRequests;
+  private readonly values: ValueCache;
+  private readonly toolbar: Toolbar;
+  private readonly banner: PausedBanner;
+  private readonly list: EventList;
+  private readonly empty = h('p', { class: 'ml-empty ml-muted' });
+  private frame = 0;
+  private fullRedraw = true;
+
+  constructor(private readonly root: HTMLElement, private view: ViewState, private readonly host: AppHost) {
+    this.requests = new ValueRequests((m) => host.post(m));
+    this.values = new ValueCache(this.requests);
+    this.toolbar = new Toolbar(view.filter, {
+      setFilter: (f) => this.setFilter(f),
+      firstNonFinite: () => this.goToFirstNonFinite(),
+      clear: () => this.clear(),
+      exportEvents: () => host.post({ type: 'exportEvents' }),
+    });
+    this.banner = new PausedBanner((action) => host.post({ type: 'runControl', action }));
+    this.list = new EventList({
+      isExpanded: (id) => this.view.expanded.includes(id),
+      toggle: (id) => this.toggle(id),
+      pin: (id, pinned) => this.pin(id, pinned),
+      details: (ev) => this.details(ev),
+    });
+    replaceChildren(root, this.toolbar.element, this.banner.element, this.empty, this.list.element);
+    root.dataset.state = 'waiting';
+    this.schedule(true);
+  }
+
+  /** Every message from the extension. */
+  onMessage(m: ExtensionToWebviewMessage): void {
+    switch (m.type) {
+      case 'init':
+        if (m.protocolVersion !== WEBVIEW_PROTOCOL_VERSION) {
+          this.host.post({ type: 'error', message: `webview speaks protocol ${WEBVIEW_PROTOCOL_VERSION}, extension ${m.protocolVersion}` });
+        }
+        this.root.dataset.state = 'ready';
+        return;
+      case 'reset':
+        if (m.logId !== this.state.logId) {
+          this.requests.abandon('the panel was reset');
+          this.values.clear();
+        }
+        this.view = forLog(this.view, m.logId);
+        this.apply(m);
+        return;
+      case 'capture':
+      case 'runState':
+        this.apply(m);
+        return;
+      case 'values':
+      case 'valuesError':
+        this.requests.settle(m);
+        return;
+      default:
+        assertNever(m, 'message type');
+    }
+  }
+
+  private apply(action: StateAction): void {
+    const change = this.state.apply(action);
+    switch (change.kind) {
+      case 'none':
+        return;
+      case 'runState':
+        this.banner.update(this.state.runState);
+        return;
+      case 'added':
+        if (change.removed.length) this.forget(change.removed);
+        this.schedule(false);
+        return;
+      case 'event': {
+        const ev = this.state.get(change.eventId);
+        if (ev) this.list.refresh(ev);
+        return;
+      }
+      case 'all':
+        this.view = pruneViewState(this.view, (id) => this.state.get(id) !== undefined);
+        this.values.retain((id) => this.state.get(id) !== undefined);
+        this.banner.update(this.state.runState);
+        this.schedule(true);
+        return;
+      default:
+        assertNever(change, 'state change');
+    }
+  }
+
+  private forget(ids: readonly number[]): void {
+    this.values.drop(ids);
+    const gone = new Set(ids);
+    if (this.view.expanded.some((id) => gone.has(id))) this.view = pruneViewState(this.view, (id) => !gone.has(id) && this.state.get(id) !== undefined);
+  }
+
+  /** Redraws on the next frame; `full` also rebuilds open rows' details. */
+  private schedule(full: boolean): void {
+    this.fullRedraw ||= full;
+    if (this.frame) return;
+    this.frame = requestAnimationFrame(() => {
+      this.frame = 0;
+      this.render();
+    });
+  }
+
+  private render(): void {
+    const full = this.fullRedraw;
+    this.fullRedraw = false;
+    const all = this.state.events;
+    const match = eventMatcher(this.view.filter);
+    const shown = all.filter(match);
+    this.toolbar.setModels(modelsOf(all));
+    this.toolbar.setCounts(shown.length, all.length, this.state.evicted, this.state.maxEvents);
+    this.empty.textContent = all.length === 0
+      ? 'No hook events yet. Attach a hook to a module in the Modules view, then run the model.'
+      : shown.length === 0 ? 'No event matches the filters.' : '';
+    this.empty.hidden = shown.length > 0;
+    this.list.update(shown);
+    if (full) this.list.refreshDetails();
+    this.save();
+  }
+
+  private save(): void {
+    this.host.saveState(this.view);
+  }
+
+  private setFilter(f: EventFilter): void {
+    this.view = { ...this.view, filter: f };
+    this.schedule(false);
+  }
+
+  private toggle(id: number): void {
+    const open = this.view.expanded.includes(id);
+    this.view = { ...this.view, expanded: open ? this.view.expanded.filter((x) => x !== id) : [...this.view.expanded, id] };
+    const ev = this.state.get(id);
+    if (ev) this.list.refresh(ev);
+    this.save();
+  }
+
+  private pin(id: number, pinned: boolean): void {
+    this.host.post({ type: 'setPinned', eventId: id, pinned });
+    this.apply({ type: 'pin', eventId: id, pinned });
+  }
+
+  private clear(): void {
+    this.host.post({ type: 'clear' });
+    this.apply({ type: 'clearLocal' });
+  }
+
+  /** Expands and scrolls to the first event with NaN/Inf in the newest run that has one. */
+  goToFirstNonFinite(): PanelEvent | undefined {
+    const target = firstNonFinite(this.state.events);
+    if (!target) {
+      this.toolbar.say('No captured tensor holds NaN or Inf.');
+      return undefined;
+    }
+    if (!eventMatcher(this.view.filter)(target)) {
+      this.view = { ...this.view, filter: NO_FILTER };
+      this.toolbar.setFilter(NO_FILTER);
+      this.toolbar.say('Filters were cleared to show the event.');
+    } else {
+      this.toolbar.say('');
+    }
+    if (!this.view.expanded.includes(target.id)) this.view = { ...this.view, expanded: [...this.view.expanded, target.id] };
+    this.render();
+    this.list.refresh(target);
+    this.list.reveal(target.id);
+    return target;
+  }
+
+  private setDiff(id: number, other: number | undefined): void {
+    const diffs = { ...this.view.diffs };
+    if (other === undefined) delete diffs[id];
+    else diffs[id] = other;
+    this.view = { ...this.view, diffs };
+    const ev = this.state.get(id);
+    if (ev) this.list.refresh({ ...ev });
+    this.save();
+  }
+
+  /** The expanded part of a row: run actions, the diff picker and diff, and the tensor cards. */
+  private details(ev: PanelEvent): HTMLElement {
+    const picker = h('select', { class: 'ml-select ml-diff-picker', attrs: { 'aria-label': 'Diff with another event of this module' } });
+    const fillPicker = () => {
+      const current = this.view.diffs[ev.id];
+      const candidates = diffCandidates(this.state.events, ev);
+      replaceChildren(picker,
+        h('option', { attrs: { value: '' } }, candidates.length ? 'Diff with…' : 'Diff: no other run of this module'),
+        ...candidates.map((c) => {
+          const o = h('option', { attrs: { value: c.id } }, eventLabel(c));
+          o.selected = c.id === current;
+          return o;
+        }));
+    };
+    fillPicker();
+    // Runs arrive while the row is open: refresh the choices when the picker is used.
+    picker.addEventListener('focus', fillPicker);
+    picker.addEventListener('mousedown', fillPicker);
+    picker.addEventListener('change', () => this.setDiff(ev.id, picker.value ? Number(picker.value) : undefined));
+    const box = h('div', { class: 'ml-details' },
+      h('div', { class: 'ml-details-actions' },
+        picker,
+        button(`Export run ${ev.event.runId}`, () => this.host.post({ type: 'exportRun', runId: ev.event.runId }), { title: 'Save every tensor of this run as .safetensors (keys <path>/<kind>/<slot>)' })));
+    const otherId = this.view.diffs[ev.id];
+    const other = otherId === undefined ? undefined : this.state.get(otherId);
+    if (other) {
+      box.append(diffView(ev, other, this.values, this.view.tolerance, (t) => {
+        this.view = { ...this.view, tolerance: t };
+        this.save();
+      }, () => this.setDiff(ev.id, undefined)));
+    }
+    const cards = h('div', { class: 'ml-cards' });
+    ev.event.tensors.forEach((_, slot) => cards.append(tensorCard(ev, slot, {
+      values: this.values,
+      exportTensor: (eventId, s) => this.host.post({ type: 'exportTensor', eventId, slot: s }),
+      sliceOf: (key) => this.view.slices[key],
+      setSlice: (key, v) => {
+        this.view = { ...this.view, slices: { ...this.view.slices, [key]: v } };
+        this.save();
+      },
+    })));
+    if (ev.event.tensors.length === 0) cards.append(h('p', { class: 'ml-muted' }, 'This hook received no tensors.'));
+    box.append(cards);
+    return box;
+  }
+}

@@ -1,0 +1,75 @@
+/**
+ * One captured tensor, as a card: its numbers (shape, dtype, min, max, mean,
+ * std, NaN/Inf/zero counts, non-finite highlighted), its histogram, a heatmap
+ * of a 2-D slice for 2-D and higher, and the values grid. The header has the
+ * export and "first non-finite value" buttons.
+ */
+import type { CapturedTensor, TensorSummaryJson } from '../src/protocol/runs';
+import type { PanelEvent } from '../src/protocol/webview';
+import { button, h } from './dom';
+import { formatCount, formatNumber, formatShape } from './format';
+import { HeatmapView } from './heatmap';
+import { histogramView } from './histogram';
+import type { SliceView } from './slicing';
+import type { ValueCache } from './tensorValues';
+import { ValuesGrid } from './valuesGrid';
+
+/** What a card needs from the panel. */
+export interface CardContext {
+  readonly values: ValueCache;
+  exportTensor(eventId: number, slot: number): void;
+  /** The slice the user last picked for this tensor, kept in the webview state. */
+  sliceOf(key: string): SliceView | undefined;
+  setSlice(key: string, view: SliceView): void;
+}
+
+function stat(label: string, value: string, flag = false): HTMLElement[] {
+  return [h('dt', null, label), h('dd', { class: flag ? 'ml-nonfinite' : undefined }, value)];
+}
+
+/** The numbers of a summary, as a definition list. */
+export function statsView(s: TensorSummaryJson): HTMLElement {
+  const st = s.stats;
+  return h('dl', { class: 'ml-stats' },
+    ...stat('shape', formatShape(s.shape)),
+    ...stat('dtype', s.dtype),
+    ...stat('size', formatCount(s.size)),
+    ...stat('min', formatNumber(st.min)),
+    ...stat('max', formatNumber(st.max)),
+    ...stat('mean', formatNumber(st.mean)),
+    ...stat('std', formatNumber(st.std)),
+    ...stat('NaN', formatCount(st.nan), st.nan > 0),
+    ...stat('Inf', formatCount(st.inf), st.inf > 0),
+    ...stat('zeros', formatCount(st.zeros)));
+}
+
+/** The card of tensor `slot` of an event. */
+export function tensorCard(ev: PanelEvent, slot: number, ctx: CardContext): HTMLElement {
+  const t: CapturedTensor = ev.event.tensors[slot];
+  const title = h('h4', { class: 'ml-card-title' }, h('span', { class: 'ml-slot' }, t.slot));
+  const card = h('section', { class: 'ml-card', attrs: { 'aria-label': `${t.slot} of ${ev.event.path || '(root)'}`, 'data-slot': t.slot } }, title);
+  const s = t.summary;
+  if (!s) {
+    card.append(h('p', { class: 'ml-muted' }, 'Not a tensor.'));
+    return card;
+  }
+  title.append(h('span', { class: 'ml-muted' }, ` ${formatShape(s.shape)} ${s.dtype}`));
+  const nonFinite = s.stats.nan + s.stats.inf;
+  if (nonFinite > 0) title.append(h('span', { class: 'ml-badge ml-nonfinite' }, `${formatCount(nonFinite)} non-finite`));
+  const values = ctx.values.get(ev.id, slot, s.size);
+  const grid = s.size > 0 ? new ValuesGrid(s, values) : undefined;
+  const actions = h('div', { class: 'ml-card-actions' },
+    button('Export .npy', () => ctx.exportTensor(ev.id, slot), { title: 'Save this tensor as a NumPy .npy file' }),
+    nonFinite > 0 && grid && button('First non-finite value', () => {
+      values.firstNonFinite().then((i) => grid.scrollToIndex(i), () => undefined);
+    }, { title: 'Scroll the values grid to the first NaN or Inf' }));
+  title.append(actions);
+  card.append(statsView(s), histogramView(s));
+  if (s.shape.length >= 2 && s.size > 0) {
+    const key = `${ev.id}:${slot}`;
+    const heat = new HeatmapView(s, values, ctx.sliceOf(key) ?? { rowDim: s.shape.length - 2, colDim: s.shape.length - 1, fixed: s.shape.map(() => 0) }, (v) => ctx.setSlice(key, v));
+    card.append(heat.element);
+  }
+  if (grid) card.append(grid.element);
+  return card;
+}

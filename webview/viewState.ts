@@ -1,0 +1,56 @@
+/**
+ * What the webview remembers across reloads with `getState`/`setState`: the
+ * filters, expanded events, open diffs, the diff tolerance and the heatmap
+ * slices. Event ids belong to one extension log, so id-keyed parts are dropped
+ * when the log changes. Pure, unit-tested in Node.
+ */
+import { NO_FILTER, type EventFilter } from './filters';
+import { HOOK_KINDS_LIST } from './kinds';
+import type { SliceView } from './slicing';
+
+export interface ViewState {
+  readonly version: 1;
+  logId: string;
+  filter: EventFilter;
+  expanded: number[];
+  /** Open diffs: event id → the event it is compared with. */
+  diffs: Record<string, number>;
+  tolerance: number;
+  slices: Record<string, SliceView>;
+}
+
+export function initialViewState(): ViewState {
+  return { version: 1, logId: '', filter: NO_FILTER, expanded: [], diffs: {}, tolerance: 1e-6, slices: {} };
+}
+
+/** A saved state, checked field by field (it may come from an older build). */
+export function restoreViewState(saved: unknown): ViewState {
+  const v = initialViewState();
+  if (typeof saved !== 'object' || saved === null || (saved as { version?: unknown }).version !== 1) return v;
+  const s = saved as Partial<ViewState>;
+  if (typeof s.logId === 'string') v.logId = s.logId;
+  const f = s.filter;
+  if (f && typeof f.model === 'string' && typeof f.path === 'string' && Array.isArray(f.kinds)) {
+    v.filter = { model: f.model, path: f.path, kinds: HOOK_KINDS_LIST.filter((k) => f.kinds.includes(k)) };
+  }
+  if (Array.isArray(s.expanded)) v.expanded = s.expanded.filter((n) => Number.isSafeInteger(n));
+  if (s.diffs && typeof s.diffs === 'object') v.diffs = { ...s.diffs };
+  if (typeof s.tolerance === 'number' && s.tolerance >= 0) v.tolerance = s.tolerance;
+  if (s.slices && typeof s.slices === 'object') v.slices = { ...s.slices };
+  return v;
+}
+
+/** The state for a (possibly new) log: the same log keeps everything; a new one keeps only filters and tolerance. */
+export function forLog(v: ViewState, logId: string): ViewState {
+  if (v.logId === logId) return v;
+  return { ...v, logId, expanded: [], diffs: {}, slices: {} };
+}
+
+/** Forgets id-keyed state of events that are gone. */
+export function pruneViewState(v: ViewState, live: (id: number) => boolean): ViewState {
+  const diffs: Record<string, number> = {};
+  for (const [k, other] of Object.entries(v.diffs)) if (live(Number(k)) && live(other)) diffs[k] = other;
+  const slices: Record<string, SliceView> = {};
+  for (const [k, s] of Object.entries(v.slices)) if (live(Number(k.split(':')[0]))) slices[k] = s;
+  return { ...v, expanded: v.expanded.filter(live), diffs, slices };
+}
