@@ -56,7 +56,7 @@ export function machine(): Machine {
     cpu: cpus[0]?.model.trim() ?? 'unknown',
     cores: cpus.length,
     memoryGb: Math.round(os.totalmem() / 2 ** 30),
-    os: `${os.type()} ${os.release()} ${os.arch()}`,
+    os: `${os.type()} ${os.arch()}`,
     node: process.version,
     tfjs: tf.version.tfjs,
     loadAvg: { start: os.loadavg()[0] },
