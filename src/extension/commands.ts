@@ -2,17 +2,20 @@
 import * as vscode from 'vscode';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { ModuleNode, NodeInfo } from '../protocol';
+import type { ModelInfo } from '../protocol';
 import { DEFAULT_MODEL } from './defaultModel';
-import { MODEL_FILE_EXTENSIONS } from './modelFiles';
+import { isStateDictFile, MODEL_FILE_EXTENSIONS } from './modelFiles';
 import { ModelRefusedError, type ModelOpener } from './modelOpener';
 import type { ModulesTreeProvider } from './modulesTreeProvider';
 import type { ModelServer } from './serverClient';
+import { isModuleRef, pickModel } from './targets';
+import type { TreeNode } from './treeItems';
 
 /** Command ids, as contributed in package.json. */
 export const Commands = {
   openModel: 'moduleLens.openModel',
   openDemoModel: 'moduleLens.openDemoModel',
+  reloadModel: 'moduleLens.reloadModel',
   closeModel: 'moduleLens.closeModel',
   refresh: 'moduleLens.refresh',
   train: 'moduleLens.train',
@@ -26,7 +29,7 @@ export interface CommandDeps {
   readonly server: ModelServer;
   readonly opener: ModelOpener;
   readonly tree: ModulesTreeProvider;
-  readonly treeView: vscode.TreeView<NodeInfo>;
+  readonly treeView: vscode.TreeView<TreeNode>;
   readonly output: vscode.OutputChannel;
   readonly extensionPath: string;
 }
@@ -59,37 +62,55 @@ export function reporting<A extends unknown[]>(fn: (...args: A) => PromiseLike<u
   };
 }
 
-/** The module a command should act on: its argument when run from the tree, else the selection. */
-function targetModule(deps: CommandDeps, node: unknown): ModuleNode | undefined {
-  const candidate = (node ?? deps.treeView.selection[0]) as NodeInfo | undefined;
-  return candidate?.kind === 'module' ? candidate : undefined;
-}
-
 async function pickModelFile(): Promise<string | undefined> {
   const picked = await vscode.window.showOpenDialog({
     canSelectMany: false,
-    openLabel: 'Open Model',
-    title: 'Open a model file (TypeScript/JavaScript module or tfjs model.json)',
+    openLabel: 'Open',
+    title: 'Open a model file (TypeScript/JavaScript module or tfjs model.json), or a .safetensors state dict to load into an open model',
     defaultUri: vscode.workspace.workspaceFolders?.[0]?.uri,
-    filters: { 'Model files': [...MODEL_FILE_EXTENSIONS] },
+    filters: { 'Model files': [...MODEL_FILE_EXTENSIONS], 'State dicts': ['safetensors'] },
   });
   return picked?.[0]?.fsPath;
 }
 
-async function openAndShow(deps: CommandDeps, file: string, builtin: boolean): Promise<void> {
-  await deps.opener.open(file, builtin);
+/**
+ * Opens a model with cancellable progress and shows the Modules view. Cancel stops waiting;
+ * a model that was not open before and finishes loading after Cancel is closed again.
+ */
+async function openAndShow(deps: CommandDeps, file: string, builtin: boolean): Promise<ModelInfo | undefined> {
+  const before = new Set((await deps.server.listModels()).models.map((m) => m.modelId));
+  const name = path.basename(file);
+  const model = await vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: `Module Lens: opening ${name}`, cancellable: true },
+    (_progress, token) => new Promise<ModelInfo | undefined>((resolve, reject) => {
+      const opening = deps.opener.open(file, builtin);
+      const sub = token.onCancellationRequested(() => {
+        resolve(undefined);
+        opening.then((m) => (before.has(m.modelId) ? undefined : deps.server.closeModel(m.modelId)), () => undefined)
+          .catch((err: Error) => deps.output.appendLine(`Closing ${name} after Cancel failed: ${err.message}`));
+      });
+      opening.then(resolve, reject).finally(() => sub.dispose());
+    }),
+  );
   // The tree redraws on the server's modelsChanged; make sure it is visible too.
-  await vscode.commands.executeCommand('moduleLens.modules.focus');
+  if (model) await vscode.commands.executeCommand('moduleLens.modules.focus');
+  return model;
 }
 
+/**
+ * Train or eval mode, recursively like PyTorch's `module.train()`/`eval()`: on the module a
+ * row (or caller) names, else on a whole model.
+ */
 async function setTraining(deps: CommandDeps, node: unknown, mode: boolean): Promise<void> {
-  const target = targetModule(deps, node);
-  if (!target) {
-    void vscode.window.showInformationMessage(`Module Lens: select a module in the Modules view to switch it to ${mode ? 'train' : 'eval'} mode.`);
-    return;
-  }
-  // Recursive, like PyTorch's module.train()/eval().
+  const target = isModuleRef(node) ? node : (await pickModel(deps.server, node, `${mode ? 'Train' : 'Eval'} Mode`))?.root;
+  if (!target) return;
   await deps.server.setTraining({ modelId: target.modelId, path: target.path, mode, recursive: true });
+}
+
+/** A file path from a command argument: a `Uri` (explorer menus) or a string (callers). */
+function fileArg(arg: unknown): string | undefined {
+  if (arg instanceof vscode.Uri) return arg.fsPath;
+  return typeof arg === 'string' && arg.length > 0 ? path.resolve(arg) : undefined;
 }
 
 /**
@@ -102,13 +123,20 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
     vscode.commands.registerCommand(id, reporting(fn));
   return [
     register(Commands.openModel, async (uri?: unknown) => {
-      const file = uri instanceof vscode.Uri ? uri.fsPath : await pickModelFile();
-      if (file) await openAndShow(deps, file, false);
+      const file = fileArg(uri) ?? await pickModelFile();
+      if (!file) return;
+      // A state dict is not a model: load it into one (allowed in Restricted Mode, it runs no code).
+      if (isStateDictFile(file)) await vscode.commands.executeCommand('moduleLens.loadStateDict', undefined, file);
+      else await openAndShow(deps, file, false);
     }),
     register(Commands.openDemoModel, () => openAndShow(deps, path.join(deps.extensionPath, DEFAULT_MODEL), true)),
+    register(Commands.reloadModel, async (node?: unknown) => {
+      const model = await pickModel(deps.server, node, 'Reload Model');
+      if (model) await openAndShow(deps, model.file, path.resolve(model.file) === path.resolve(deps.extensionPath, DEFAULT_MODEL));
+    }),
     register(Commands.closeModel, async (node?: unknown) => {
-      const target = targetModule(deps, node);
-      if (target) await deps.server.closeModel(target.modelId);
+      const model = await pickModel(deps.server, node, 'Close Model');
+      if (model) await deps.server.closeModel(model.modelId);
     }),
     register(Commands.refresh, async () => deps.tree.refresh()),
     register(Commands.train, (node?: unknown) => setTraining(deps, node, true)),

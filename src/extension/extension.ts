@@ -3,7 +3,6 @@
  * disposable to VS Code. Behaviour lives in the modules it imports.
  */
 import * as vscode from 'vscode';
-import type { NodeInfo } from '../protocol';
 import { CapturesPanel } from './captures/capturesPanel';
 import { Commands, registerCommands, reporting } from './commands';
 import { registerRunCommands } from './runCommands';
@@ -12,6 +11,9 @@ import { registerDebugger } from './debug/debugConfiguration';
 import { chooseDefaultModel } from './defaultModel';
 import { ModelOpener } from './modelOpener';
 import { ModulesTreeProvider } from './modulesTreeProvider';
+import { HooksTreeProvider } from './hooksTreeProvider';
+import { registerSidebarCommands, trackModelContext } from './sidebarCommands';
+import type { TreeNode } from './treeItems';
 import { ModelServerClient, type ModelServer } from './serverClient';
 import { BackendStatusBar } from './statusBar';
 
@@ -19,6 +21,8 @@ import { BackendStatusBar } from './statusBar';
 export interface ModuleLensApi {
   /** The data provider behind the Modules view. */
   readonly modulesTree: ModulesTreeProvider;
+  /** The data provider behind the Hooks view (its `setEnabled` is what the checkboxes call). */
+  readonly hooksTree: HooksTreeProvider;
   /** Resolves once the model server is up and the default model is open; rejects with the reason otherwise. */
   readonly ready: Promise<void>;
   /** The model server's requests and events (for tests and other extensions). */
@@ -34,7 +38,10 @@ export function activate(context: vscode.ExtensionContext): ModuleLensApi {
   const output = vscode.window.createOutputChannel('Module Lens', { log: true });
   const server = new ModelServerClient(context.asAbsolutePath('dist/server.js'), output);
   const modulesTree = new ModulesTreeProvider(server, output);
-  const treeView = vscode.window.createTreeView<NodeInfo>('moduleLens.modules', { treeDataProvider: modulesTree, showCollapseAll: true });
+  const treeView = vscode.window.createTreeView<TreeNode>('moduleLens.modules', { treeDataProvider: modulesTree, showCollapseAll: true });
+  const hooksTree = new HooksTreeProvider(server, output);
+  const hooksView = vscode.window.createTreeView('moduleLens.hooks', { treeDataProvider: hooksTree, manageCheckboxStateManually: true });
+  const modelContext = trackModelContext(server, output);
   const opener = new ModelOpener(server, output);
   const status = new BackendStatusBar(Commands.showLog);
   const captures = new CapturesPanel(context.extensionUri, server, output);
@@ -43,6 +50,9 @@ export function activate(context: vscode.ExtensionContext): ModuleLensApi {
     ...registerCommands({ server, opener, tree: modulesTree, treeView, output, extensionPath: context.extensionPath }),
     ...registerRunCommands(server, reporting),
     watchModelFiles(server, opener, output),
+    hooksTree, hooksView, modelContext.subscription,
+    hooksTree.onDidChangeHooks((hooks) => modulesTree.setHooks(hooks)),
+    ...registerSidebarCommands({ server, modulesTree, modulesView: treeView, hooksTree, status, output }, hooksView, reporting),
     ...registerDebugger(server, (file) => opener.open(file)),
   );
 
@@ -53,13 +63,14 @@ export function activate(context: vscode.ExtensionContext): ModuleLensApi {
       (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath), context.extensionPath, vscode.workspace.isTrusted);
     if (choice.note) output.info(choice.note);
     await opener.open(choice.file, choice.builtin);
+    await Promise.all([modelContext.update(), hooksTree.refresh()]);
   })();
   // Report here so a failed start is visible even when no caller awaits `ready`.
   ready.catch((err: Error) => {
     status.failed(err.message);
     output.error(`Startup failed: ${err.message}`);
   });
-  return { modulesTree, ready, server, captures, backendStatus: status };
+  return { modulesTree, hooksTree, ready, server, captures, backendStatus: status };
 }
 
 /** Nothing to do: every resource is in `context.subscriptions`, which VS Code disposes. */

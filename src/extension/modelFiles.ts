@@ -27,12 +27,26 @@ export function isModelFile(file: string): boolean {
 export function refusalFor(file: string, trusted: boolean, builtin: boolean): string | undefined {
   const name = file.split(/[\\/]/).pop() ?? file;
   if (!isModelFile(file)) {
-    return `${name} is not a model file: Module Lens opens .ts, .mts, .js, .mjs, .cjs and model.json files.`;
+    return `${name} is not a model file: Module Lens opens .ts, .mts, .js, .mjs, .cjs and model.json files (and loads .safetensors state dicts into open models).`;
   }
   if (isCodeModelFile(file) && !trusted && !builtin) {
     // Loading a JS/TS model executes it, which Restricted Mode exists to prevent.
     return `${name} is a TypeScript/JavaScript model, and loading it runs its code. ` +
-      'Module Lens does not run workspace code in Restricted Mode: trust this workspace to open it (model.json files open either way).';
+      'Module Lens does not run workspace code in Restricted Mode: trust this workspace to open it (model.json and .safetensors files open either way).';
   }
   return undefined;
+}
+
+/** True for a `.safetensors` state dict, which Load State Dict… reads into an open model. */
+export function isStateDictFile(file: string): boolean {
+  return /\.safetensors$/i.test(file);
+}
+
+/**
+ * Why a state dict file must not be loaded, or `undefined` when it may be. A `.safetensors`
+ * file is a JSON header and raw numbers, never code, so Restricted Mode allows it.
+ */
+export function stateDictRefusal(file: string): string | undefined {
+  const name = file.split(/[\\/]/).pop() ?? file;
+  return isStateDictFile(file) ? undefined : `${name} is not a state dict: Module Lens loads .safetensors files into open models.`;
 }
