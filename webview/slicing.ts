@@ -100,3 +100,36 @@ export function pagesFor(index: ArrayLike<number>, pageSize: number): number[] {
   for (let i = 0; i < index.length; i++) pages.add(Math.floor(index[i] / pageSize));
   return [...pages].sort((a, b) => a - b);
 }
+
+/** Most values on one line of the values grid. */
+const MAX_COLS = 16;
+
+/** How a tensor's values are laid out in lines. Pure, so the tests can check the index math. */
+export class GridLayout {
+  readonly lastDim: number;
+  readonly cols: number;
+  readonly chunksPerLine: number;
+  readonly rows: number;
+
+  constructor(readonly shape: readonly number[], readonly size: number) {
+    this.lastDim = shape.length ? shape[shape.length - 1] : 1;
+    this.cols = Math.max(1, Math.min(MAX_COLS, this.lastDim));
+    this.chunksPerLine = Math.max(1, Math.ceil(this.lastDim / this.cols));
+    this.rows = this.lastDim > 0 ? (size / this.lastDim) * this.chunksPerLine : 0;
+  }
+
+  /** First flat index and value count of grid row `r`. */
+  row(r: number): { start: number; count: number } {
+    const outer = Math.floor(r / this.chunksPerLine);
+    const chunk = r % this.chunksPerLine;
+    const start = outer * this.lastDim + chunk * this.cols;
+    return { start, count: Math.min(this.cols, this.lastDim - chunk * this.cols) };
+  }
+
+  /** Grid row and column of a flat index. */
+  locate(flat: number): { row: number; col: number } {
+    const outer = Math.floor(flat / this.lastDim);
+    const within = flat % this.lastDim;
+    return { row: outer * this.chunksPerLine + Math.floor(within / this.cols), col: within % this.cols };
+  }
+}

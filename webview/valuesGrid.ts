@@ -2,51 +2,20 @@
  * Every value of a tensor in a virtually scrolled grid: only the rows on
  * screen exist in the DOM, and values come from the extension one page at a
  * time as rows scroll into view, so a 10M-element tensor scrolls like a small
- * one. Each line holds up to {@link MAX_COLS} values of the last dimension and
+ * one. Each line holds up to 16 values of the last dimension and
  * is labelled with the index of its first value. Past a few million pixels the
  * scroll bar is scaled, since browsers cap element heights.
  */
 import type { TensorSummaryJson } from '../src/protocol/runs';
 import { button, h, replaceChildren } from './dom';
 import { formatNumber, formatShape } from './format';
-import { unravel } from './slicing';
+import { GridLayout, unravel } from './slicing';
 import { PAGE, type TensorValues } from './tensorValues';
 
 const ROW_HEIGHT = 20;
 const VIEW_HEIGHT = 220;
-const MAX_COLS = 16;
 /** Tallest spacer; beyond it one pixel of scroll covers several rows. */
 const MAX_SCROLL_PX = 4_000_000;
-
-/** How a tensor's values are laid out in lines. Pure, so the tests can check the index math. */
-export class GridLayout {
-  readonly lastDim: number;
-  readonly cols: number;
-  readonly chunksPerLine: number;
-  readonly rows: number;
-
-  constructor(readonly shape: readonly number[], readonly size: number) {
-    this.lastDim = shape.length ? shape[shape.length - 1] : 1;
-    this.cols = Math.max(1, Math.min(MAX_COLS, this.lastDim));
-    this.chunksPerLine = Math.max(1, Math.ceil(this.lastDim / this.cols));
-    this.rows = this.lastDim > 0 ? (size / this.lastDim) * this.chunksPerLine : 0;
-  }
-
-  /** First flat index and value count of grid row `r`. */
-  row(r: number): { start: number; count: number } {
-    const outer = Math.floor(r / this.chunksPerLine);
-    const chunk = r % this.chunksPerLine;
-    const start = outer * this.lastDim + chunk * this.cols;
-    return { start, count: Math.min(this.cols, this.lastDim - chunk * this.cols) };
-  }
-
-  /** Grid row and column of a flat index. */
-  locate(flat: number): { row: number; col: number } {
-    const outer = Math.floor(flat / this.lastDim);
-    const within = flat % this.lastDim;
-    return { row: outer * this.chunksPerLine + Math.floor(within / this.cols), col: within % this.cols };
-  }
-}
 
 export class ValuesGrid {
   readonly element: HTMLElement;

@@ -1,0 +1,162 @@
+/**
+ * The Captures panel's real bundle (`dist/webview.js`) in a real Chromium page,
+ * for the webview tests. The page is the panel's own HTML from `panelHtml`,
+ * served from a fake origin with its CSP in force; `acquireVsCodeApi` is a fake
+ * extension that records what the page posts, keeps its `setState`, and
+ * answers `getValues` from a table of values with exact-size `ArrayBuffer`s.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { makeNonce, panelHtml } from '../../src/extension/captures/panelHtml';
+import { CHROMIUM_ARGS, chromiumPath } from '../harness/browser';
+import { EventLog } from '../../src/extension/captures/eventLog';
+import type { CaptureEvent, ExtensionToWebviewMessage, RunStateParams } from '../../src/protocol';
+import { WEBVIEW_PROTOCOL_VERSION } from '../../src/protocol/webview';
+import { repo } from './serverProcess';
+import type { RecordedStream } from './recordCaptureStream';
+
+const ORIGIN = 'http://panel.test';
+export const STREAM_FILE = path.join(repo, 'test', 'fixtures', 'captures', 'stream.json');
+const BUNDLE = path.join(repo, 'dist', 'webview.js');
+
+/** Why the browser tests cannot run here, or `undefined` when they can. */
+export function browserSkipReason(): string | undefined {
+  if (!fs.existsSync(BUNDLE)) return 'dist/webview.js is not built (npm run bundle)';
+  try {
+    chromiumPath();
+  } catch (err) {
+    return (err as Error).message;
+  }
+  return undefined;
+}
+
+export async function launch(): Promise<Browser> {
+  return chromium.launch({ executablePath: chromiumPath(), args: CHROMIUM_ARGS });
+}
+
+/** Values are kept as JSON: NaN as null, ±Inf as strings. */
+export type JsonValues = Record<string, (number | string | null)[]>;
+
+/** The recorded stream as the extension would send it, through the real {@link EventLog}. */
+export function recordedMessages(maxEvents = 2000): { messages: ExtensionToWebviewMessage[]; values: JsonValues; log: EventLog } {
+  const stream = JSON.parse(fs.readFileSync(STREAM_FILE, 'utf8')) as RecordedStream;
+  const log = new EventLog(maxEvents);
+  const messages: ExtensionToWebviewMessage[] = [];
+  const values: JsonValues = {};
+  for (const [method, params] of stream.messages) {
+    if (method === 'moduleLens/runState') {
+      messages.push({ type: 'runState', state: params as RunStateParams });
+      continue;
+    }
+    const e = params as CaptureEvent;
+    const { entry } = log.add(e, stream.models[e.modelId] ?? e.modelId);
+    e.tensors.forEach((t, slot) => {
+      if (t.tensorId && stream.values[t.tensorId]) values[`${entry.panel.id}:${slot}`] = stream.values[t.tensorId] as JsonValues[string];
+    });
+    messages.push({ type: 'capture', event: entry.panel, evicted: log.evicted });
+  }
+  return { messages, values, log };
+}
+
+export function resetMessage(maxEvents = 2000, logId = 'log-1'): ExtensionToWebviewMessage {
+  return { type: 'reset', logId, events: [], evicted: 0, maxEvents, runState: null };
+}
+
+export interface PanelPage {
+  readonly page: Page;
+  /** Sends messages as the extension would, in order. */
+  send(...messages: ExtensionToWebviewMessage[]): Promise<void>;
+  /** Everything the page posted so far. */
+  posted(): Promise<any[]>;
+  /** The page's last `setState`. */
+  savedState(): Promise<unknown>;
+  /** CSP violations and page errors seen so far. */
+  readonly problems: string[];
+  close(): Promise<void>;
+}
+
+/**
+ * Opens the panel page. `values` answers `getValues` (keys `eventId:slot`); `state` is what
+ * `getState()` returns, as after a reload.
+ */
+export async function openPanel(browser: Browser, values: JsonValues = {}, state?: unknown): Promise<PanelPage> {
+  const page = await browser.newPage({ viewport: { width: 1000, height: 900 } });
+  const problems: string[] = [];
+  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error') problems.push(`console: ${m.text()}`);
+  });
+  page.on('dialog', (d) => {
+    problems.push(`dialog: ${d.message()}`);
+    void d.dismiss();
+  });
+  // Page functions run in the browser; this file compiles without DOM types, hence `any`.
+  await page.addInitScript(({ values: table, state: initial }) => {
+    const w = globalThis as any;
+    const window = w;
+    w.__posted = [];
+    w.__state = initial;
+    w.__violations = [];
+    w.document.addEventListener('securitypolicyviolation', (e: any) => w.__violations.push(`${e.violatedDirective} ${e.blockedURI}`));
+    const decode = (v: number | string | null) => (v === null ? NaN : typeof v === 'string' ? Number(v) : v);
+    w.acquireVsCodeApi = () => ({
+      postMessage(m: any) {
+        w.__posted.push(m);
+        if (m.type !== 'getValues') return;
+        const all = table[`${m.eventId}:${m.slot}`];
+        setTimeout(() => {
+          if (!all) {
+            window.postMessage({ type: 'valuesError', requestId: m.requestId, message: 'tensor released' }, '*');
+            return;
+          }
+          // A fresh Float32Array: its buffer is exactly the values asked for.
+          const f = new Float32Array(all.slice(m.start, m.end).map(decode));
+          window.postMessage({ type: 'values', requestId: m.requestId, start: m.start, values: f.buffer }, '*');
+        }, 1);
+      },
+      getState: () => w.__state,
+      setState: (s: unknown) => { w.__state = s; },
+    });
+  }, { values, state });
+  const nonce = makeNonce();
+  const html = panelHtml({ cspSource: ORIGIN, nonce, scriptUri: `${ORIGIN}/dist/webview.js`, styleUri: `${ORIGIN}/media/captures.css` });
+  await page.route(`${ORIGIN}/**`, (route) => {
+    const url = new URL(route.request().url());
+    if (url.pathname === '/index.html') return route.fulfill({ contentType: 'text/html', body: html });
+    if (url.pathname === '/dist/webview.js') return route.fulfill({ contentType: 'text/javascript', body: fs.readFileSync(BUNDLE) });
+    if (url.pathname === '/media/captures.css') return route.fulfill({ contentType: 'text/css', body: fs.readFileSync(path.join(repo, 'media', 'captures.css')) });
+    return route.fulfill({ status: 404, body: '' });
+  });
+  await page.goto(`${ORIGIN}/index.html`);
+  await page.waitForFunction(() => (globalThis as any).__posted.some((m: any) => m.type === 'ready'));
+  const send = async (...messages: ExtensionToWebviewMessage[]) => {
+    await page.evaluate((ms) => { for (const m of ms) (globalThis as any).postMessage(m, '*'); }, messages);
+    // Messages are delivered as tasks and drawn on the next frame.
+    await page.evaluate(() => new Promise((r) => setTimeout(() => (globalThis as any).requestAnimationFrame(() => r(undefined)), 0)));
+  };
+  await send({ type: 'init', protocolVersion: WEBVIEW_PROTOCOL_VERSION });
+  return {
+    page,
+    send,
+    posted: () => page.evaluate(() => (globalThis as any).__posted),
+    savedState: () => page.evaluate(() => (globalThis as any).__state),
+    problems,
+    async close() {
+      const violations: string[] = await page.evaluate(() => (globalThis as any).__violations);
+      problems.push(...violations.map((v) => `csp: ${v}`));
+      await page.close();
+    },
+  };
+}
+
+/** Counts pixels of a canvas that are not fully transparent and not the first pixel's colour. */
+export function nonBlankPixels(page: Page, selector: string): Promise<number> {
+  return page.$eval(selector, (el) => {
+    const c = el as any;
+    const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+    let n = 0;
+    for (let i = 0; i < d.length; i += 4) if (d[i + 3] > 0) n++;
+    return n;
+  });
+}
