@@ -1,10 +1,9 @@
 /**
  * What the panel's export buttons write: one tensor as `.npy`, a run as
  * `.safetensors` (keys `<path>/<kind>/<slot>`), the event list as JSON. The
- * bytes are built here from values the extension holds or fetches; the file is
- * written wherever the user picks in the save dialog.
+ * bytes are built here from values the extension holds or fetches (the panel
+ * asks where to save them). Plain TypeScript (no `vscode`).
  */
-import * as vscode from 'vscode';
 import type { EventLog, LogEntry } from './eventLog';
 import { npyBytes, safetensorsBytes, type SafetensorsEntry } from './tensorFileBytes';
 import { readAllValues, type TensorReader } from './tensorValues';
@@ -57,17 +56,4 @@ export async function runSafetensors(entries: readonly LogEntry[], read: TensorR
 export function eventsJson(log: EventLog): Uint8Array {
   const doc = { evicted: log.evicted, events: log.events() };
   return new TextEncoder().encode(JSON.stringify(doc, null, 1) + '\n');
-}
-
-/** Asks where to save (suggesting `defaultName` in the first workspace folder) and writes `bytes`; `false` if cancelled. */
-export async function saveWithDialog(defaultName: string, filters: Record<string, string[]>, bytes: () => Promise<Uint8Array>): Promise<boolean> {
-  const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
-  const uri = await vscode.window.showSaveDialog({
-    defaultUri: folder ? vscode.Uri.joinPath(folder, defaultName) : undefined,
-    filters,
-    title: `Module Lens: save ${defaultName}`,
-  });
-  if (!uri) return false;
-  await vscode.workspace.fs.writeFile(uri, await bytes());
-  return true;
 }

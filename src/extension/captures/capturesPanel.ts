@@ -17,7 +17,7 @@ import {
   type CaptureEvent, type ExtensionToWebviewMessage, type RunStateParams, type WebviewToExtensionMessage,
 } from '../../protocol';
 import type { ModelServer } from '../serverClient';
-import { eventsJson, fileSafe, runSafetensors, saveWithDialog, tensorNpy } from './captureExports';
+import { eventsJson, fileSafe, runSafetensors, tensorNpy } from './captureExports';
 import { EventLog, type LogEntry } from './eventLog';
 import { makeNonce, panelHtml } from './panelHtml';
 import { keepValues, readValues } from './tensorValues';
@@ -51,6 +51,19 @@ interface Session {
   /** Copies of pinned events' values still being fetched; Clear waits for them. */
   readonly copies: Set<Promise<unknown>>;
   readonly subscriptions: vscode.Disposable[];
+}
+
+/** Asks where to save (suggesting `defaultName` in the first workspace folder) and writes `bytes`; `false` if cancelled. */
+async function saveWithDialog(defaultName: string, filters: Record<string, string[]>, bytes: () => Promise<Uint8Array>): Promise<boolean> {
+  const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
+  const uri = await vscode.window.showSaveDialog({
+    defaultUri: folder ? vscode.Uri.joinPath(folder, defaultName) : undefined,
+    filters,
+    title: `Module Lens: save ${defaultName}`,
+  });
+  if (!uri) return false;
+  await vscode.workspace.fs.writeFile(uri, await bytes());
+  return true;
 }
 
 export class CapturesPanel implements vscode.Disposable {
