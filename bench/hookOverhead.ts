@@ -15,7 +15,7 @@ import * as tf from '@tensorflow/tfjs';
 import * as nn from '../src/nn';
 import { summarizeTensor, type TensorSummary } from '../src/adapters/tensorSummary';
 import { modelLabel, type BenchModel } from './models';
-import { measure, pairedRatio, type MeasureOptions, type Variant } from './timing';
+import { measure, pairedRatio, pairedRatios, quantile, type MeasureOptions, type Variant } from './timing';
 
 export type Pass = 'forward' | 'forward+backward';
 
@@ -32,6 +32,8 @@ export interface HookRow {
   /** Median milliseconds of variants a–d. */
   ms: Record<'a' | 'b' | 'c' | 'd', number>;
   ratios: Record<HookRatio, number>;
+  /** Interquartile range of the per-round ratios: how much the machine moved them. */
+  ratioIqr: Record<HookRatio, [number, number]>;
   reps: number;
 }
 
@@ -109,8 +111,13 @@ export function hookVariants(m: BenchModel, pass: Pass): Variant[] {
 
 /** How long to spend per table cell; forward+backward through the CNN takes seconds per run on wasm. */
 function budget(m: BenchModel, pass: Pass): MeasureOptions {
-  if (pass === 'forward') return m.model === 'CNN' ? { warmup: 2, minReps: 9, maxReps: 31, budgetMs: 4_000 } : { warmup: 1, minReps: 5, maxReps: 15, budgetMs: 12_000 };
+  if (pass === 'forward') return m.model === 'CNN' ? { warmup: 2, minReps: 15, maxReps: 61, budgetMs: 6_000 } : { warmup: 1, minReps: 9, maxReps: 41, budgetMs: 15_000 };
   return m.model === 'CNN' ? { warmup: 1, minReps: 5, maxReps: 9, budgetMs: 8_000 } : { warmup: 1, minReps: 9, maxReps: 15, budgetMs: 20_000 };
+}
+
+function iqr(m: Parameters<typeof pairedRatios>[0], num: string, den: string): [number, number] {
+  const r = pairedRatios(m, num, den);
+  return [+quantile(r, 0.25).toFixed(3), +quantile(r, 0.75).toFixed(3)];
 }
 
 /** Measures every model in both passes on the active backend. */
@@ -130,6 +137,7 @@ export function runHookOverhead(models: readonly BenchModel[], log: (line: strin
         modules: [...m.module.modules()].length,
         ms: { a: result.median.a, b: result.median.b, c: result.median.c, d: result.median.d },
         ratios: { 'b/a': pairedRatio(result, 'b', 'a'), 'c/b': pairedRatio(result, 'c', 'b'), 'd/b': pairedRatio(result, 'd', 'b') },
+        ratioIqr: { 'b/a': iqr(result, 'b', 'a'), 'c/b': iqr(result, 'c', 'b'), 'd/b': iqr(result, 'd', 'b') },
         reps: result.reps,
       };
       rows.push(row);

@@ -107,7 +107,8 @@ function table(head: string[], rows: string[][]): string {
   return [line(head), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
 }
 
-const mark = (value: number, target: number) => `${f2(value)}${value <= target ? '' : ' MISS'}`;
+const mark = (value: number, target: number, iqr?: [number, number]) =>
+  `${f2(value)}${iqr ? ` (${f2(iqr[0])}–${f2(iqr[1])})` : ''}${value <= target ? '' : ' MISS'}`;
 
 /** The tables, as printed at the end of a run. */
 export function renderTables(r: BenchResults): string {
@@ -118,10 +119,12 @@ export function renderTables(r: BenchResults): string {
 
   if (r.hookOverhead) {
     out.push('', '1. Hook overhead: median ms of a (raw tfjs), median paired ratios b/a (Module Lens, no hooks),',
-      `   c/b (no-op hook on every module), d/b (32-bin summary of every output); targets ≤ ${HOOK_TARGETS['b/a']}, ≤ ${HOOK_TARGETS['c/b']}, ≤ ${HOOK_TARGETS['d/b']}`);
+      `   c/b (no-op hook on every module), d/b (32-bin summary of every output); targets ≤ ${HOOK_TARGETS['b/a']}, ≤ ${HOOK_TARGETS['c/b']}, ≤ ${HOOK_TARGETS['d/b']}`,
+      '   (in brackets: the interquartile range of the per-round ratios)');
     out.push(table(['backend', 'model', 'pass', 'modules', 'a ms', 'b ms', 'b/a', 'c/b', 'd/b', 'reps'], r.hookOverhead.map((row) => [
       row.backend, row.model, row.pass, String(row.modules), f1(row.ms.a), f1(row.ms.b),
-      mark(row.ratios['b/a'], HOOK_TARGETS['b/a']), mark(row.ratios['c/b'], HOOK_TARGETS['c/b']), mark(row.ratios['d/b'], HOOK_TARGETS['d/b']), String(row.reps),
+      mark(row.ratios['b/a'], HOOK_TARGETS['b/a'], row.ratioIqr['b/a']), mark(row.ratios['c/b'], HOOK_TARGETS['c/b'], row.ratioIqr['c/b']),
+      mark(row.ratios['d/b'], HOOK_TARGETS['d/b'], row.ratioIqr['d/b']), String(row.reps),
     ])));
   }
 

@@ -50,11 +50,24 @@ export function median(values: readonly number[]): number {
   return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
 }
 
+/** The value below which `q` (0–1) of `values` lie, interpolated. */
+export function quantile(values: readonly number[], q: number): number {
+  if (values.length === 0) return NaN;
+  const s = [...values].sort((a, b) => a - b);
+  const pos = (s.length - 1) * q;
+  const lo = Math.floor(pos);
+  return s[lo] + (s[Math.min(lo + 1, s.length - 1)] - s[lo]) * (pos - lo);
+}
+
+/** `num`'s time divided by `den`'s, round by round. */
+export function pairedRatios(m: Measurement, num: string, den: string): number[] {
+  const b = m.samples[den];
+  return m.samples[num].map((t, i) => t / b[i]);
+}
+
 /** Median over rounds of `num`'s time divided by `den`'s in the same round. */
 export function pairedRatio(m: Measurement, num: string, den: string): number {
-  const a = m.samples[num];
-  const b = m.samples[den];
-  return median(a.map((t, i) => t / b[i]));
+  return median(pairedRatios(m, num, den));
 }
 
 /** Reads one element of `t`, which waits for the work that produced it. */

@@ -1,4 +1,5 @@
 import * as assert from 'node:assert/strict';
+import { capturesSteps } from './captures.e2e';
 import { E2eStep, errorNotifications, expand, expectVisible, runCommand, treeRow, widenSideBar } from './ui';
 
 /**
@@ -52,4 +53,5 @@ export const steps: E2eStep[] = [
       await shot('module-lens');
     },
   },
+  ...capturesSteps,
 ];
