@@ -106,7 +106,9 @@ export class ModelServerClient implements ModelServer, vscode.Disposable {
       };
     };
     const clientOptions: LanguageClientOptions = {
-      // No documentSelector: the server works on model files it loads itself, not on open editors.
+      // TS/JS model files get CodeLens, hovers, inlay shapes and diagnostics; the server
+      // answers only for files that are open models.
+      documentSelector: [{ scheme: 'file', language: 'typescript' }, { scheme: 'file', language: 'javascript' }],
       outputChannel: output,
       initializationOptions,
     };

@@ -123,6 +123,17 @@ export interface RunResult {
   readonly error?: string;
   readonly events: number;
   readonly durationMs: number;
+  /** The module whose forward failed (dotted path, '' for the root), when a forward failed. */
+  readonly errorPath?: string;
+  /** Every module call's output shape in call order, and whether it held NaN/Inf (for inlay hints). */
+  readonly trace?: readonly ModuleTrace[];
+}
+
+/** One module call of a run, as the editor shows it after the call. */
+export interface ModuleTrace {
+  readonly path: string;
+  readonly shape: readonly number[] | null;
+  readonly nonFinite: boolean;
 }
 
 /** Where a paused run stands. */
@@ -241,6 +252,8 @@ export interface ModuleSourceLocation {
   readonly path: string;
   readonly definitionLine?: number;
   readonly callLines: readonly number[];
+  /** For each call line, the character where the call expression ends (inlay hints go there). */
+  readonly callEnds?: readonly number[];
 }
 
 /** The model file and its module locations (empty for model.json). */

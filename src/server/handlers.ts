@@ -18,6 +18,7 @@ import {
   type ListModulesParams, type SaveStateDictParams,
 } from '../protocol';
 import type { ModelDirectory } from './modelDirectory';
+import type { LanguageFeatures } from './language/languageFeatures';
 import { ServerError } from './serverError';
 import type { WorkerHost } from './workerHost';
 
@@ -61,6 +62,8 @@ export interface HandlerContext {
   readonly host: WorkerHost;
   /** Resolves once the first worker has chosen a backend. */
   readonly ready: Promise<ServerInfo>;
+  /** The editor features, told about loads and runs. */
+  readonly features?: LanguageFeatures;
   /** Stops the active run within 1 s; replaces the worker when it had to be killed. */
   stop(): Promise<boolean>;
 }
@@ -75,7 +78,14 @@ export function registerHandlers(connection: Connection, ctx: HandlerContext): v
   }));
   connection.onRequest(OpenModelRequest, checked(validateOpenModelParams, async (p: OpenModelParams) => {
     await ready;
-    return ctx.directory.open(p.file, p.modelId);
+    try {
+      const info = await ctx.directory.open(p.file, p.modelId);
+      ctx.features?.loaded(info.file);
+      return info;
+    } catch (err) {
+      if (err instanceof ServerError && err.code === ServerErrorCodes.loadFailed) ctx.features?.loadFailed(p.file, err.message);
+      throw err;
+    }
   }));
   connection.onRequest(CloseModelRequest, checked(validateCloseModelParams, async (p: CloseModelParams) => ({ closed: await ctx.directory.close(p.modelId) })));
   connection.onRequest(GetChildrenRequest, checked(validateGetChildrenParams, (p: GetChildrenParams) =>
@@ -85,7 +95,11 @@ export function registerHandlers(connection: Connection, ctx: HandlerContext): v
   connection.onRequest(DetachHookRequest, checked(validateDetachHookParams, async (p: DetachHookParams) => ({ removed: await ctx.directory.detachHook(p.hookId) })));
   connection.onRequest(LoadStateDictRequest, checked(validateLoadStateDictParams, (p: LoadStateDictParams) => ctx.directory.loadStateDict(p)));
   connection.onRequest(ListHooksRequest, guarded(() => ({ hooks: ctx.directory.listHooks() })));
-  connection.onRequest(RunRequest, checked(validateRunParams, (p: RunParams) => ctx.directory.run(p)));
+  connection.onRequest(RunRequest, checked(validateRunParams, async (p: RunParams) => {
+    const result = await ctx.directory.run(p);
+    ctx.features?.runFinished(p.modelId, result);
+    return result;
+  }));
   connection.onRequest(StopRequest, guarded(async () => ({ stopped: await ctx.stop() })));
   connection.onRequest(ResumeRequest, checked(validateResumeParams, (p: ResumeParams) => {
     if (ctx.host.paused === undefined) throw new ServerError(ServerErrorCodes.busy, 'no run is paused');

@@ -11,7 +11,7 @@ import {
   ServerErrorCodes,
   type AttachHookParams, type GetChildrenParams, type LoadStateDictParams, type LoadStateDictResult, type GetChildrenResult, type HookInfo, type ModelInfo,
   type ListModulesParams, type ListModulesResult, type ModelsChangedParams, type RunParams, type RunResult, type SaveStateDictParams,
-  type SaveStateDictResult, type SetTrainingParams, type SourceMapResult,
+  type SaveStateDictResult, type SetTrainingParams, type SourceMapResult, type ModuleNode,
 } from '../protocol';
 import { ServerError } from './serverError';
 import { indexSnapshot, listChildren, listModules, type IndexedSnapshot } from './treeQueries';
@@ -127,6 +127,11 @@ export class ModelDirectory {
     this.model(p.modelId);
     this.assertIdle('save a state dict');
     return this.host.call({ method: 'saveStateDict', params: p });
+  }
+
+  /** Every module row of a model (depth first), from its latest snapshot. */
+  moduleNodes(modelId: string): ModuleNode[] {
+    return this.model(modelId).snapshot.modules.map((m) => m.node);
   }
 
   /** Where each module of a TS/JS model is created and called. */

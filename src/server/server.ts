@@ -13,6 +13,7 @@ import {
 import { registerHandlers } from './handlers';
 import { ModelDirectory } from './modelDirectory';
 import { WorkerHost } from './workerHost';
+import { LANGUAGE_CAPABILITIES, LanguageFeatures } from './language/languageFeatures';
 
 const connection = createConnection(ProposedFeatures.all);
 
@@ -27,6 +28,7 @@ const ready = new Promise<ServerInfo>((resolve, reject) => {
 ready.catch(() => undefined);
 
 let info: ServerInfo | undefined;
+const features = new LanguageFeatures(connection, () => directory);
 let host: WorkerHost;
 let directory: ModelDirectory;
 
@@ -52,7 +54,10 @@ connection.onInitialize(async (params): Promise<InitializeResult> => {
     histogramBins: options.histogramBins ?? 32,
     maxHeapMb: options.maxHeapMb,
   }, {
-    capture: (event) => void connection.sendNotification(CaptureNotification, event),
+    capture: (event) => {
+      features.captured(event);
+      void connection.sendNotification(CaptureNotification, event);
+    },
     runState: (state) => void connection.sendNotification(RunStateNotification, state),
     hookHits: (hookId, hits) => directory.hookHit(hookId, hits),
     log: (message) => connection.console.log(message),
@@ -72,8 +77,8 @@ connection.onInitialize(async (params): Promise<InitializeResult> => {
   } catch (err) {
     rejectInfo(err);
   }
-  // No LSP capabilities yet: this server answers the moduleLens/* requests.
-  return { capabilities: {}, serverInfo: { name: 'Module Lens Model Server' } };
+  // Beyond the moduleLens/* requests: CodeLens, hover, inlay hints and diagnostics on model files.
+  return { capabilities: LANGUAGE_CAPABILITIES, serverInfo: { name: 'Module Lens Model Server' } };
 });
 
 connection.onShutdown(() => host?.terminate());
@@ -81,6 +86,7 @@ connection.onShutdown(() => host?.terminate());
 registerHandlers(connection, {
   get directory() { return directory; },
   get host() { return host; },
+  features,
   ready,
   async stop() {
     const outcome = await host.stop();

@@ -39,9 +39,20 @@ class ConfigurationProvider implements vscode.DebugConfigurationProvider {
   }
 }
 
-/** Registers the inline adapter and the configuration provider. */
+/** Command that debugs a model file (the ⚑ Debug CodeLens, and the palette with the active file). */
+export const DEBUG_MODEL_COMMAND = 'moduleLens.debugModel';
+
+/** Registers the inline adapter, the configuration provider and the Debug Model command. */
 export function registerDebugger(server: DebugServer, open: OpenModel): vscode.Disposable[] {
   return [
+    vscode.commands.registerCommand(DEBUG_MODEL_COMMAND, async (file?: unknown) => {
+      const model = typeof file === 'string' ? file : file instanceof vscode.Uri ? file.fsPath : activeModelFile();
+      if (!model) {
+        void vscode.window.showInformationMessage('Module Lens: open a model file to debug it.');
+        return;
+      }
+      await vscode.debug.startDebugging(vscode.workspace.workspaceFolders?.[0], { type: DEBUG_TYPE, request: 'launch', name: 'Debug model (Module Lens)', model });
+    }),
     vscode.debug.registerDebugConfigurationProvider(DEBUG_TYPE, new ConfigurationProvider()),
     vscode.debug.registerDebugConfigurationProvider(DEBUG_TYPE, new ConfigurationProvider(), vscode.DebugConfigurationProviderTriggerKind.Dynamic),
     vscode.debug.registerDebugAdapterDescriptorFactory(DEBUG_TYPE, {

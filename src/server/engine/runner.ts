@@ -9,7 +9,7 @@ import { nn } from '../..';
 import type { LoadedModel } from '../../adapters/modelFile';
 import { callDepth, callStackPaths } from '../../nn/callStack';
 import type {
-  CaptureEvent, HookInfo, HookKind, OutputParams, PauseLocation, ResumeMode, RunParams, RunResult, RunStateParams, TensorSummaryJson,
+  CaptureEvent, HookInfo, HookKind, ModuleTrace, OutputParams, PauseLocation, ResumeMode, RunParams, RunResult, RunStateParams, TensorSummaryJson,
 } from '../../protocol';
 import { PAUSE_REQUEST_INDEX } from '../workerProtocol';
 import { hitConditionHolds } from './breakpointOptions';
@@ -32,7 +32,11 @@ interface ActiveRun {
   boundaryHandles: nn.RemovableHandle[];
   /** The pause's evaluation scope, while paused. */
   sandbox: Sandbox | undefined;
+  trace: ModuleTrace[];
 }
+
+/** Most module calls a run's trace records. */
+const MAX_TRACE = 20_000;
 
 /** What the runner tells the main thread. */
 export interface RunEvents {
@@ -112,12 +116,13 @@ export class Runner implements HookSink {
   execute(loaded: LoadedModel, params: RunParams & { runId: number }): RunResult {
     const run: ActiveRun = {
       runId: params.runId, modelId: params.modelId, kind: params.kind, seq: 0, start: performance.now(),
-      step: undefined, boundaryHandles: [], sandbox: undefined,
+      step: undefined, boundaryHandles: [], sandbox: undefined, trace: [],
     };
     this.run = run;
     this.gate.drain();
     Atomics.store(this.pauseFlag, PAUSE_REQUEST_INDEX, 0);
     if (params.debug) this.watchBoundaries(run);
+    const tracer = this.traceCalls(run);
     this.events.runState({ state: 'running', runId: run.runId, modelId: run.modelId, kind: params.kind });
     let result: RunResult;
     let input: ReturnType<typeof makeRunInput> | undefined;
@@ -144,7 +149,7 @@ export class Runner implements HookSink {
         loss = value.dataSync()[0];
         value.dispose();
       }
-      result = { runId: run.runId, state: 'finished', output, loss, events: run.seq, durationMs: performance.now() - run.start };
+      result = { runId: run.runId, state: 'finished', output, loss, events: run.seq, durationMs: performance.now() - run.start, trace: run.trace };
     } catch (err) {
       const stopped = isStopRun(err);
       const message = err instanceof Error ? err.message : String(err);
@@ -152,17 +157,35 @@ export class Runner implements HookSink {
         runId: run.runId,
         state: stopped ? 'stopped' : 'failed',
         error: stopped ? undefined : message.split('\n')[0],
+        errorPath: stopped ? undefined : (err as { modulePath?: string }).modulePath,
         events: run.seq,
         durationMs: performance.now() - run.start,
+        trace: run.trace,
       };
     } finally {
       if (input) disposeRunInput(input);
       for (const h of run.boundaryHandles) h.remove();
+      tracer.remove();
       run.sandbox?.dispose();
       this.run = undefined;
     }
     this.events.runState({ state: result.state, runId: run.runId, result });
     return result;
+  }
+
+  /**
+   * Records each module call's output shape, and whether it has NaN/Inf (one
+   * boolean read), for the editor's inlay hints.
+   */
+  private traceCalls(run: ActiveRun): nn.RemovableHandle {
+    return nn.registerModuleForwardHook(function moduleLensTrace(_m, _args, output) {
+      if (run.trace.length >= MAX_TRACE) return;
+      const stack = callStackPaths();
+      const t = firstTensor(output);
+      const nonFinite = t !== undefined && t.dtype === 'float32' && t.size > 0
+        && tf.tidy(() => tf.logicalNot(tf.all(tf.isFinite(t))).dataSync()[0]) === 1;
+      run.trace.push({ path: stack[stack.length - 1]?.path ?? '', shape: t ? [...t.shape] : null, nonFinite });
+    });
   }
 
   private capture(run: ActiveRun, path: string, kind: HookKind, hookId: number, tensors: [string, unknown][]): CaptureEvent {

@@ -13,6 +13,8 @@ export interface ModuleLocation {
   readonly path: string;
   readonly definitionLine?: number;
   readonly callLines: readonly number[];
+  /** Character where each call expression ends, on its (last) line. */
+  readonly callEnds: readonly number[];
 }
 
 /** The module tree as the snapshot knows it: path → class name. */
@@ -36,8 +38,8 @@ function thisMember(ts: typeof TS, node: TS.Node): string | undefined {
 interface ClassFacts {
   /** Member name → line of `this.name = …` and the created expression. */
   assigned: Map<string, { line: number; value: TS.Expression }>;
-  /** Member name → lines of `this.name(…)` calls in `forward`. */
-  calls: Map<string, number[]>;
+  /** Member name → lines and end characters of `this.name(…)` calls in `forward`. */
+  calls: Map<string, { line: number; end: number }[]>;
 }
 
 function classFacts(ts: typeof TS, source: TS.SourceFile, cls: TS.ClassLikeDeclaration): ClassFacts {
@@ -55,7 +57,10 @@ function classFacts(ts: typeof TS, source: TS.SourceFile, cls: TS.ClassLikeDecla
       }
       if (inForward && ts.isCallExpression(node)) {
         const name = thisMember(ts, node.expression);
-        if (name) facts.calls.set(name, [...(facts.calls.get(name) ?? []), lineOf(node)]);
+        if (name) {
+          const end = source.getLineAndCharacterOfPosition(node.getEnd());
+          facts.calls.set(name, [...(facts.calls.get(name) ?? []), { line: lineOf(node), end: end.character }]);
+        }
       }
       ts.forEachChild(node, visit);
     };
@@ -90,10 +95,10 @@ export function mapModuleSources(fileName: string, text: string, rootType: strin
   };
   collect(source);
   const lineOf = (n: TS.Node) => source.getLineAndCharacterOfPosition(n.getStart(source)).line;
-  const out = new Map<string, { definitionLine?: number; callLines: number[] }>();
+  const out = new Map<string, { definitionLine?: number; callLines: number[]; callEnds: number[] }>();
   const at = (path: string) => {
     let entry = out.get(path);
-    if (!entry) out.set(path, (entry = { callLines: [] }));
+    if (!entry) out.set(path, (entry = { callLines: [], callEnds: [] }));
     return entry;
   };
   const walkClass = (prefix: string, cls: TS.ClassLikeDeclaration, depth: number): void => {
@@ -103,7 +108,10 @@ export function mapModuleSources(fileName: string, text: string, rootType: strin
       const path = join(prefix, name);
       if (!types.has(path)) continue;
       at(path).definitionLine = line;
-      for (const l of facts.calls.get(name) ?? []) at(path).callLines.push(l);
+      for (const c of facts.calls.get(name) ?? []) {
+        at(path).callLines.push(c.line);
+        at(path).callEnds.push(c.end);
+      }
       walkValue(path, value, depth);
     }
   };
