@@ -38,6 +38,7 @@ export class HooksTreeProvider implements vscode.TreeDataProvider<HookEntry>, vs
       server.onRunState(() => this.scheduleRefresh()),
       server.onModelsChanged(() => this.scheduleRefresh()),
       server.onRestored(() => this.scheduleRefresh()),
+      server.onHooksChanged(() => this.scheduleRefresh()),
     ];
   }
 
@@ -96,11 +97,14 @@ export class HooksTreeProvider implements vscode.TreeDataProvider<HookEntry>, vs
       await this.server.attachHook(params);
       this.disabled.delete(hook.hookId);
     } else {
-      const current = this.entries.find((h) => h.hookId === hook.hookId) ?? hook;
       if (this.disabled.has(hook.hookId)) return;
+      const current = this.entries.find((h) => h.hookId === hook.hookId) ?? hook;
+      // The listed count may trail the last run by a refresh; take the server's.
+      const live = (await this.server.listHooks()).find((h) => h.hookId === hook.hookId);
+      const hits = live ? live.hits + (this.carried.get(hook.hookId) ?? 0) : current.hits;
       await this.server.detachHook(hook.hookId);
-      this.carried.set(hook.hookId, current.hits);
-      this.disabled.set(hook.hookId, { ...current, enabled: false });
+      this.carried.set(hook.hookId, hits);
+      this.disabled.set(hook.hookId, { ...current, ...(live ?? {}), hits, enabled: false });
     }
     await this.refresh();
   }

@@ -63,6 +63,8 @@ export interface ModelServer {
   readonly onRunState: vscode.Event<RunStateParams>;
   /** After the server process was restarted and the session restored. */
   readonly onRestored: vscode.Event<RestoreReport>;
+  /** After this client attached or detached a hook (whoever asked: a view, a command, the debugger). */
+  readonly onHooksChanged: vscode.Event<void>;
 }
 
 /** The {@link ModelServer} over a `vscode-languageclient` IPC connection. */
@@ -73,7 +75,8 @@ export class ModelServerClient implements ModelServer, vscode.Disposable {
   private readonly runStates = new vscode.EventEmitter<RunStateParams>();
   private readonly restored = new vscode.EventEmitter<RestoreReport>();
   private readonly outputs = new vscode.EventEmitter<OutputParams>();
-  private readonly subscriptions: vscode.Disposable[] = [this.changed, this.captures, this.runStates, this.restored, this.outputs];
+  private readonly hooksChanged = new vscode.EventEmitter<void>();
+  private readonly subscriptions: vscode.Disposable[] = [this.changed, this.captures, this.runStates, this.restored, this.outputs, this.hooksChanged];
   private readonly session = new SessionState();
   private everRunning = false;
   /** Set while {@link restart} replaces the server on purpose, so it is not reported as a crash. */
@@ -84,6 +87,7 @@ export class ModelServerClient implements ModelServer, vscode.Disposable {
   readonly onRunState = this.runStates.event;
   readonly onRestored = this.restored.event;
   readonly onOutput = this.outputs.event;
+  readonly onHooksChanged = this.hooksChanged.event;
 
   /**
    * @param serverModule - absolute path of the bundled server, `dist/server.js`
@@ -186,12 +190,14 @@ export class ModelServerClient implements ModelServer, vscode.Disposable {
   async attachHook(params: AttachHookParams): Promise<HookInfo> {
     const info = await this.client.sendRequest(AttachHookRequest, params);
     this.session.hookAttached(info);
+    this.hooksChanged.fire();
     return info;
   }
 
   async detachHook(hookId: number): Promise<boolean> {
     const { removed } = await this.client.sendRequest(DetachHookRequest, { hookId });
     this.session.hookDetached(hookId);
+    this.hooksChanged.fire();
     return removed;
   }
 
