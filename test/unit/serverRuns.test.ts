@@ -284,6 +284,9 @@ describe('debugging through the model server', () => {
     assert.equal(await ev('output.shape'), '[3,2]');
     assert.equal(await ev('args[0].shape[1]'), '4');
     assert.match(await ev('output.mean()'), /^tensor\(-?\d+\.\d{4}\)$/);
+    // Stats are numbers in comparisons and reductions when called.
+    assert.equal(await ev('output.max >= output.min && output.mean > -1e9'), 'true');
+    assert.equal(Number(await ev('output.std')), Number(await ev('output.std.valueOf()')));
     assert.match(await ev('args[0].slice([0, 0], [1, 4])'), /^tensor\(\[\[.*\]\]\)$/);
     assert.equal(typeof JSON.parse(await ev('output.sum().item()')), 'number');
     // Nothing outside the sandbox is reachable.
@@ -302,7 +305,7 @@ describe('debugging through the model server', () => {
   it('hit counts, logpoints and bad conditions do not stop where they should not', async () => {
     const { conn } = server;
     const second = await conn.sendRequest(AttachHookRequest, { modelId, path: 'submodel_1', kind: 'forward', breakpoint: true, hitCondition: '== 2' });
-    const log = await conn.sendRequest(AttachHookRequest, { modelId, path: 'submodel_3', kind: 'forward', breakpoint: true, logMessage: 'out {output.shape} mean={output.mean_}' });
+    const log = await conn.sendRequest(AttachHookRequest, { modelId, path: 'submodel_3', kind: 'forward', breakpoint: true, logMessage: 'out {output.shape} mean={output.mean}' });
     const bad = await conn.sendRequest(AttachHookRequest, { modelId, path: 'submodel_3.0', kind: 'forward', breakpoint: true, condition: 'output.shape[0] ===' });
     assert.match(bad.message ?? '', /^condition does not compile: /);
     const throwing = await conn.sendRequest(AttachHookRequest, { modelId, path: 'submodel_3.1', kind: 'forward', breakpoint: true, condition: 'output.nope.deeper > 1' });

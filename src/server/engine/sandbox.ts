@@ -26,21 +26,25 @@ const call = (op, id, args) => {
   return out.value;
 };
 const wrap = (d) => d === null ? null : new T(d);
+// min, max, mean and std are numbers in conditions (\`output.max > 1e3\`) and
+// reductions when called (\`output.mean()\`, \`output.mean(0)\`).
+const stat = (value, op, id) => Object.freeze(Object.assign((axis) => wrap(call(op, id, [axis])), {
+  valueOf: () => value, toString: () => String(value), toJSON: () => value,
+}));
 class T {
   constructor(d) {
     this.id = d.id; this.shape = d.shape; this.dtype = d.dtype; this.size = d.size;
-    this.min = d.min; this.max = d.max; this.mean_ = d.mean; this.std_ = d.std;
+    this.min = stat(d.min, 'min', d.id); this.max = stat(d.max, 'max', d.id);
+    this.mean = stat(d.mean, 'mean', d.id); this.std = stat(d.std, 'std', d.id);
     this.hasNaN = d.nan > 0; this.hasInf = d.inf > 0; this.nanCount = d.nan; this.infCount = d.inf;
+    Object.freeze(this);
   }
   values() { return call('values', this.id); }
   item() { return call('item', this.id); }
   toString() { return call('format', this.id); }
-  mean(axis) { return wrap(call('mean', this.id, [axis])); }
+  toJSON() { return { shape: this.shape, dtype: this.dtype }; }
   sum(axis) { return wrap(call('sum', this.id, [axis])); }
   abs() { return wrap(call('abs', this.id)); }
-  max_(axis) { return wrap(call('max', this.id, [axis])); }
-  min_(axis) { return wrap(call('min', this.id, [axis])); }
-  std(axis) { return wrap(call('std', this.id, [axis])); }
   slice(begin, size) { return wrap(call('slice', this.id, [begin, size])); }
   reshape(shape) { return wrap(call('reshape', this.id, [shape])); }
   flatten() { return wrap(call('reshape', this.id, [[-1]])); }
@@ -110,7 +114,8 @@ export class Sandbox {
 
   /** Runs `expression` and returns its value as plain data (tensors as their printed form). */
   evaluate(expression: string): unknown {
-    const script = new vm.Script(`(() => { const __v = (${expression}\n); return JSON.stringify(__v instanceof T ? { tensor: String(__v) } : __v === undefined ? { undefined: true } : { value: __v }); })()`);
+    const script = new vm.Script(`(() => { let __v = (${expression}\n); if (typeof __v === 'function' && 'valueOf' in __v) __v = __v.valueOf();
+      return JSON.stringify(__v instanceof T ? { tensor: String(__v) } : __v === undefined ? { undefined: true } : { value: __v }); })()`);
     const json = script.runInContext(this.context, { timeout: EXPRESSION_TIMEOUT_MS }) as string;
     const out = JSON.parse(json) as { tensor?: string; value?: unknown; undefined?: true };
     return out.tensor ?? (out.undefined ? undefined : out.value);
