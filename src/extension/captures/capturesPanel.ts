@@ -98,6 +98,11 @@ export class CapturesPanel implements vscode.Disposable {
     return this.session?.log;
   }
 
+  /** True once the open panel's webview has posted `ready` (for tests). */
+  get webviewReady(): boolean {
+    return this.session?.ready ?? false;
+  }
+
   /** The open panel (for tests). */
   get webviewPanel(): vscode.WebviewPanel | undefined {
     return this.session?.panel;
