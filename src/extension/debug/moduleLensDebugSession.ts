@@ -32,7 +32,7 @@ export type OpenModel = (file: string) => Promise<ModelInfo>;
 
 /** The server calls a debug session makes. */
 export type DebugServer = Pick<ModelServer,
-  'attachHook' | 'detachHook' | 'run' | 'stop' | 'resume' | 'pause' | 'evaluate' | 'getTensor' | 'getChildren'
+  'attachHook' | 'detachHook' | 'run' | 'stop' | 'resume' | 'pause' | 'evaluate' | 'getTensor' | 'getChildren' | 'listModules'
   | 'setTraining' | 'onRunState' | 'onOutput'> & { sourceMap(modelId: string): Promise<SourceMapResult> };
 
 const THREAD = 1;
@@ -283,17 +283,24 @@ export class ModuleLensDebugSession extends DebugSession {
 
   private async attach(into: Map<number, number>, path: string, kind: HookKind, bp: DebugProtocol.FunctionBreakpoint | DebugProtocol.SourceBreakpoint): Promise<DebugProtocol.Breakpoint> {
     if (!this.model) return this.unverified('the model is not open yet');
+    const modelId = this.model.modelId;
     try {
-      const hook = await this.server.attachHook({
-        modelId: this.model.modelId, path, kind, breakpoint: true,
-        condition: bp.condition || undefined, hitCondition: bp.hitCondition || undefined,
-        logMessage: 'logMessage' in bp ? bp.logMessage || undefined : undefined,
-      });
+      // `*` is one breakpoint made of a hook on every module.
+      const paths = path === '*' ? (await this.server.listModules({ modelId })).modules.map((m) => m.path) : [path];
       const id = this.nextBreakpointId++;
-      into.set(hook.hookId, id);
-      const result = new Breakpoint(!hook.message) as DebugProtocol.Breakpoint;
+      let message: string | undefined;
+      for (const p of paths) {
+        const hook = await this.server.attachHook({
+          modelId, path: p, kind, breakpoint: true,
+          condition: bp.condition || undefined, hitCondition: bp.hitCondition || undefined,
+          logMessage: 'logMessage' in bp ? bp.logMessage || undefined : undefined,
+        });
+        into.set(hook.hookId, id);
+        message ??= hook.message;
+      }
+      const result = new Breakpoint(!message) as DebugProtocol.Breakpoint;
       result.id = id;
-      if (hook.message) result.message = hook.message;
+      if (message) result.message = message;
       return result;
     } catch (err) {
       return this.unverified((err as Error).message);
