@@ -1,0 +1,74 @@
+import * as assert from 'node:assert/strict';
+import type { Locator, Page } from 'playwright-core';
+import { E2eStep, expectVisible, runCommand, treeRow } from './ui';
+
+/** The rows of one view of the side bar, found by its pane header's title. */
+function paneRows(page: Page, title: string): Locator {
+  return page.locator('.part.sidebar .pane')
+    .filter({ has: page.locator('.pane-header').filter({ hasText: title }) })
+    .locator('.monaco-list-row');
+}
+
+/** Expands a side-bar view whose header is collapsed. */
+async function openPane(page: Page, title: string): Promise<void> {
+  const header = page.locator('.part.sidebar .pane-header').filter({ hasText: title }).first();
+  await expectVisible(header, `the ${title} view's header`);
+  if ((await header.getAttribute('aria-expanded')) === 'false') await header.click();
+}
+
+/** The context menu item with exactly this label. */
+function menuItem(page: Page, label: string): Locator {
+  return page.locator('.monaco-menu .action-item').filter({ has: page.locator('.action-label', { hasText: new RegExp(`^${label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) }) });
+}
+
+/**
+ * The sidebar as a person uses it: a module row's context menu attaches a forward hook, the
+ * palette runs the model, and the Hooks view counts the hook's hits.
+ */
+export const sidebarSteps: E2eStep[] = [
+  {
+    title: 'right-clicking submodel_2 offers the module actions; "Attach Forward Hook" lists the hook in the Hooks view',
+    async run({ page, shot }) {
+      await openPane(page, 'Hooks');
+      await treeRow(page, 'submodel_2').first().click({ button: 'right' });
+      for (const label of ['Train Mode', 'Eval Mode', 'Attach Forward Hook', 'Attach Backward Hook', 'Add Hook Breakpoint…', 'Show Output in Panel', 'Go to Definition', 'Copy Path']) {
+        await expectVisible(menuItem(page, label), `"${label}" in submodel_2's context menu`, 10_000);
+      }
+      await shot('sidebar-context-menu');
+      await menuItem(page, 'Attach Forward Hook').click();
+      const hook = await expectVisible(paneRows(page, 'Hooks').filter({ hasText: 'submodel_2' }), 'the submodel_2 hook in the Hooks view');
+      await expectVisible(hook.filter({ hasText: 'forward hook · 0 hits' }), 'the hook\'s "forward hook · 0 hits"');
+      assert.equal(await hook.locator('.monaco-checkbox, .custom-view-tree-node-item-checkbox, input[type="checkbox"]').count() > 0, true, 'the hook row has a checkbox');
+      await expectVisible(paneRows(page, 'Modules').filter({ hasText: 'submodel_2' }).filter({ hasText: 'hook: forward' }), 'the hook badge on the submodel_2 row');
+    },
+  },
+  {
+    title: '"Module Lens: Run Forward" from the palette raises the hook\'s hit count',
+    async run({ page, shot }) {
+      await runCommand(page, 'Module Lens: Run Forward');
+      await expectVisible(paneRows(page, 'Hooks').filter({ hasText: 'submodel_2' }).filter({ hasText: 'forward hook · 1 hit' }), 'the hit count at 1');
+      await runCommand(page, 'Module Lens: Run Forward');
+      await expectVisible(paneRows(page, 'Hooks').filter({ hasText: 'submodel_2' }).filter({ hasText: 'forward hook · 2 hits' }), 'the hit count at 2');
+      // After a run, parameter rows carry value statistics.
+      const params = paneRows(page, 'Modules').filter({ hasText: 'Parameters (2)' }).first();
+      await params.locator('.monaco-tl-twistie').click();
+      await expectVisible(paneRows(page, 'Modules').filter({ hasText: '[5, 10] float32 · μ 0 σ 0' }), 'the weight row with its statistics');
+      await page.mouse.move(900, 700);
+      await shot('sidebar-hooks');
+    },
+  },
+  {
+    title: 'the hook\'s context menu offers Reveal in Modules and Remove; its inline Remove takes it away',
+    async run({ page }) {
+      const hook = paneRows(page, 'Hooks').filter({ hasText: 'submodel_2' }).first();
+      await hook.click({ button: 'right' });
+      await expectVisible(menuItem(page, 'Reveal in Modules'), '"Reveal in Modules" in the hook\'s context menu', 10_000);
+      await expectVisible(menuItem(page, 'Remove'), '"Remove" in the hook\'s context menu');
+      await page.keyboard.press('Escape');
+      await hook.hover();
+      await hook.locator('.actions .action-label[aria-label="Remove"]').click();
+      await hook.waitFor({ state: 'detached', timeout: 10_000 });
+      await expectVisible(paneRows(page, 'Modules').filter({ hasText: 'submodel_2' }).filter({ hasNotText: 'hook' }), 'the submodel_2 row without its hook badge');
+    },
+  },
+];
