@@ -23,7 +23,10 @@ export default tseslint.config(
   {
     files: ['webview/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: ['**/nn/**', '**/adapters/**', '**/server/**', '**/extension/**', '@tensorflow/*', 'vscode'], message: 'The webview depends on the protocol only.' }] }],
+      'no-restricted-imports': ['error', { patterns: [
+        { group: ['**/nn/**', '**/adapters/**', '**/server/**', '**/extension/**', '@tensorflow/*', 'vscode', 'vscode-*'], message: 'The webview depends on the protocol only.' },
+        { group: ['node:*', 'fs', 'path', 'os', 'crypto', 'child_process', 'worker_threads', 'util', 'events', 'buffer', 'stream'], message: 'The webview runs in a browser: no Node modules.' },
+      ] }],
     },
   },
   {
