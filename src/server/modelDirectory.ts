@@ -14,7 +14,7 @@ import {
   type SaveStateDictResult, type SetTrainingParams, type SourceMapResult, type ModuleNode,
 } from '../protocol';
 import { ServerError } from './serverError';
-import { indexSnapshot, listChildren, listModules, type IndexedSnapshot } from './treeQueries';
+import { indexSnapshot, listChildren, listModules, withStats, type IndexedSnapshot } from './treeQueries';
 import type { WorkerHost } from './workerHost';
 import type { ModelSnapshot } from './workerProtocol';
 
@@ -181,10 +181,11 @@ export class ModelDirectory {
     this.activeRun = { runId, modelId: p.modelId };
     const start = Date.now();
     try {
-      const { snapshot, ...result } = await this.host.call({ method: 'run', params: { ...p, runId } });
+      const { stats, ...result } = await this.host.call({ method: 'run', params: { ...p, runId } });
       // The run refreshed the tensor statistics; the tree asks again on `statsChanged`.
-      if (snapshot && this.models.has(p.modelId)) {
-        this.models.set(p.modelId, indexSnapshot(snapshot));
+      const current = this.models.get(p.modelId);
+      if (stats && current) {
+        this.models.set(p.modelId, withStats(current, stats));
         this.events.modelsChanged({ reason: 'statsChanged', modelId: p.modelId });
       }
       return result;

@@ -6,10 +6,10 @@
  */
 import {
   DEFAULT_PAGE_SIZE, MAX_MODE_MISMATCH_PATHS, ServerErrorCodes,
-  type GetChildrenResult, type ModeMismatch, type ModuleListing, type NodeInfo, type TensorGroup,
+  type BufferNode, type GetChildrenResult, type ModeMismatch, type ModuleListing, type NodeInfo, type ParameterNode, type TensorGroup,
 } from '../protocol';
 import { ServerError } from './serverError';
-import type { ModelSnapshot, ModuleSnapshot } from './workerProtocol';
+import type { ModelSnapshot, ModuleSnapshot, TensorStatsPatch } from './workerProtocol';
 
 /** A snapshot with its modules indexed by dotted path. */
 export interface IndexedSnapshot {
@@ -22,6 +22,24 @@ export interface IndexedSnapshot {
 /** Indexes a snapshot by path (once per snapshot, not per request). */
 export function indexSnapshot(snapshot: ModelSnapshot): IndexedSnapshot {
   return { snapshot, byPath: new Map(snapshot.modules.map((m) => [m.node.path, m])), modeMismatch: modeMismatch(snapshot) };
+}
+
+/**
+ * The snapshot with fresh tensor statistics from a run. Modules and nodes without a
+ * patched tensor are shared with the old snapshot; the structure is not touched.
+ */
+export function withStats(model: IndexedSnapshot, patches: readonly TensorStatsPatch[]): IndexedSnapshot {
+  const byName = new Map(patches.map((p) => [p.path, p]));
+  const patch = <T extends ParameterNode | BufferNode>(node: T): T => {
+    const p = byName.get(node.path);
+    if (!p) return node;
+    const { grad: _old, ...rest } = node as T & { grad?: unknown };
+    return { ...rest, stats: p.stats, ...(p.grad && node.kind === 'parameter' ? { grad: p.grad } : {}) } as T;
+  };
+  const modules = model.snapshot.modules.map((m) => (m.parameters.length === 0 && m.buffers.length === 0 ? m
+    : { ...m, parameters: m.parameters.map(patch), buffers: m.buffers.map(patch) }));
+  const snapshot = { ...model.snapshot, modules };
+  return { snapshot, byPath: new Map(modules.map((m) => [m.node.path, m])), modeMismatch: model.modeMismatch };
 }
 
 /** The modules in the other mode than the root: the mixed train/eval state that silently changes results. */

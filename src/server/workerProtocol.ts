@@ -7,7 +7,7 @@ import type {
   AttachHookParams, CaptureEvent, GetTensorParams, GetTensorResult, HookInfo, MemoryInfo, ModuleNode,
   BufferNode, LoadStateDictParams, OutputParams, ResumeMode, LoadStateDictResult, ParameterNode, RunParams, RunResult, RunStateParams, ServerInfo, SetTrainingParams,
 } from '../protocol';
-import type { ModelInputInfo, SaveStateDictParams, SaveStateDictResult } from '../protocol';
+import type { ModelInputInfo, SaveStateDictParams, SaveStateDictResult, TensorStats } from '../protocol';
 
 /** One module of a model snapshot: its row, its children's names and its tensors. */
 export interface ModuleSnapshot {
@@ -30,6 +30,14 @@ export interface ModelSnapshot {
   readonly input?: ModelInputInfo;
   /** Every module, depth first, parents before children; a shared module under each of its names. */
   readonly modules: readonly ModuleSnapshot[];
+}
+
+/** Fresh statistics of one parameter or buffer (by its dotted name), sent after a run instead of a whole snapshot. */
+export interface TensorStatsPatch {
+  readonly path: string;
+  readonly stats: TensorStats;
+  /** A parameter's gradient, when it has one. */
+  readonly grad?: TensorStats;
 }
 
 /** Options the worker starts with. */
@@ -64,8 +72,8 @@ export interface WorkerResults {
   setTraining: { readonly changed: number; readonly snapshot: ModelSnapshot };
   attachHook: HookInfo;
   detachHook: { readonly removed: boolean };
-  /** The run's result, and the model's snapshot with fresh tensor statistics when the model is still open. */
-  run: RunResult & { readonly snapshot?: ModelSnapshot };
+  /** The run's result, and fresh statistics of the model's tensors when it is still open. */
+  run: RunResult & { readonly stats?: readonly TensorStatsPatch[] };
   getTensor: GetTensorResult;
   clearCaptures: { readonly released: number };
   memory: MemoryInfo;

@@ -13,7 +13,7 @@ import type { WorkerCall, WorkerResults } from '../workerProtocol';
 import { readRange, type CaptureStore } from './captureStore';
 import { HookManager } from './hookManager';
 import type { Runner } from './runner';
-import { findModule, inputInfo, snapshotModel } from './snapshot';
+import { findModule, inputInfo, snapshotModel, statsPatch } from './snapshot';
 
 interface OpenModel {
   readonly file: string;
@@ -46,7 +46,8 @@ export class EngineSession {
         const m = this.model(call.params.modelId);
         const result = this.runner.execute(m.loaded, call.params);
         m.ran = true;
-        return { ...result, snapshot: this.snapshot(call.params.modelId) };
+        // A run changes values, not structure: send the statistics alone.
+        return { ...result, stats: statsPatch(m.loaded.model) };
       }
       case 'getTensor': return this.getTensor(call.params);
       case 'clearCaptures': return { released: this.store.clear() };

@@ -9,7 +9,7 @@ import type { LoadedModel } from '../../adapters/modelFile';
 import { summarizeTensor } from '../../adapters/tensorSummary';
 import type { Module, Parameter } from '../../nn';
 import type { BufferNode, ModelInputInfo, ModuleNode, ParameterNode, TensorStats } from '../../protocol';
-import type { ModelSnapshot, ModuleSnapshot } from '../workerProtocol';
+import type { ModelSnapshot, ModuleSnapshot, TensorStatsPatch } from '../workerProtocol';
 
 function join(prefix: string, name: string): string {
   return prefix === '' ? name : `${prefix}.${name}`;
@@ -109,6 +109,36 @@ export function snapshotModel(modelId: string, file: string, root: Module, optio
   };
   visit('', root);
   return { modelId, file, rootType: root.typeName, repr: root.toString(), ...(options.input ? { input: options.input } : {}), modules };
+}
+
+/**
+ * Statistics of every parameter, buffer and gradient of a model, by dotted name: what a run
+ * changes, sent instead of a whole snapshot (the structure is unchanged by a run). Each shared
+ * tensor is read once.
+ */
+export function statsPatch(root: Module): TensorStatsPatch[] {
+  const out: TensorStatsPatch[] = [];
+  const cache = new Map<tf.Tensor, TensorStats>();
+  const statsOf = (t: tf.Tensor): TensorStats => {
+    let s = cache.get(t);
+    if (!s) cache.set(t, s = tensorStats(t));
+    return s;
+  };
+  const visiting = new Set<Module>();
+  const visit = (path: string, m: Module): void => {
+    if (visiting.has(m)) return;
+    visiting.add(m);
+    for (const [name, p] of nonNull(m._parameters)) {
+      if (p.isDisposed) continue;
+      const grad = p.grad && !p.grad.isDisposed ? statsOf(p.grad) : undefined;
+      out.push({ path: join(path, name), stats: statsOf(p), ...(grad ? { grad } : {}) });
+    }
+    for (const [name, b] of nonNull(m._buffers)) if (!b.isDisposed) out.push({ path: join(path, name), stats: statsOf(b) });
+    for (const [name, child] of nonNull(m._modules)) visit(join(path, name), child);
+    visiting.delete(m);
+  };
+  visit('', root);
+  return out;
 }
 
 /** Spatial size assumed for a convolution's input when nothing says otherwise. */
