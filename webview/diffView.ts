@@ -11,6 +11,7 @@ import { h, replaceChildren } from './dom';
 import { formatCount, formatNumber, formatShape } from './format';
 import { hoverCells, legendView, nonFiniteCounts, paintHeatmap } from './heatmap';
 import { sliceGrid } from './slicing';
+import { stat } from './tensorCard';
 import type { ValueCache } from './tensorValues';
 
 /** A short name for an event in pickers and headings. */
@@ -52,12 +53,11 @@ async function slotDiff(older: PanelEvent, newer: PanelEvent, slot: string, valu
   const numbers = h('dl', { class: 'ml-stats ml-diff-stats' });
   const showNumbers = () => {
     const d = diffStats(a, b, tolerance());
-    const row = (label: string, value: string, flag = false) => [h('dt', null, label), h('dd', { class: flag ? 'ml-nonfinite' : undefined }, value)];
     replaceChildren(numbers,
-      ...row('max |Δ|', formatNumber(d.maxAbs)),
-      ...row('mean |Δ|', formatNumber(d.meanAbs)),
-      ...row('> tolerance', `${formatCount(d.overTolerance)} of ${formatCount(d.count)}`, d.overTolerance > 0),
-      ...row('NaN/Inf mismatches', formatCount(d.nonFiniteMismatch), d.nonFiniteMismatch > 0));
+      stat('max |Δ|', formatNumber(d.maxAbs)),
+      stat('mean |Δ|', formatNumber(d.meanAbs)),
+      stat('> tolerance', `${formatCount(d.overTolerance)} of ${formatCount(d.count)}`, d.overTolerance > 0),
+      stat('NaN/Inf mismatches', formatCount(d.nonFiniteMismatch), d.nonFiniteMismatch > 0));
   };
   showNumbers();
   onTolerance(showNumbers);

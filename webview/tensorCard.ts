@@ -23,24 +23,25 @@ export interface CardContext {
   setSlice(key: string, view: SliceView): void;
 }
 
-function stat(label: string, value: string, flag = false): HTMLElement[] {
-  return [h('dt', null, label), h('dd', { class: flag ? 'ml-nonfinite' : undefined }, value)];
+/** One statistic: a `dt`/`dd` pair in a `div` (allowed in a `dl`), so the pair stays together in the grid. */
+export function stat(label: string, value: string, flag = false): HTMLElement {
+  return h('div', { class: 'ml-stat' }, h('dt', null, label), h('dd', { class: flag ? 'ml-nonfinite' : undefined }, value));
 }
 
 /** The numbers of a summary, as a definition list. */
 export function statsView(s: TensorSummaryJson): HTMLElement {
   const st = s.stats;
   return h('dl', { class: 'ml-stats' },
-    ...stat('shape', formatShape(s.shape)),
-    ...stat('dtype', s.dtype),
-    ...stat('size', formatCount(s.size)),
-    ...stat('min', formatNumber(st.min)),
-    ...stat('max', formatNumber(st.max)),
-    ...stat('mean', formatNumber(st.mean)),
-    ...stat('std', formatNumber(st.std)),
-    ...stat('NaN', formatCount(st.nan), st.nan > 0),
-    ...stat('Inf', formatCount(st.inf), st.inf > 0),
-    ...stat('zeros', formatCount(st.zeros)));
+    stat('shape', formatShape(s.shape)),
+    stat('dtype', s.dtype),
+    stat('size', formatCount(s.size)),
+    stat('min', formatNumber(st.min)),
+    stat('max', formatNumber(st.max)),
+    stat('mean', formatNumber(st.mean)),
+    stat('std', formatNumber(st.std)),
+    stat('NaN', formatCount(st.nan), st.nan > 0),
+    stat('Inf', formatCount(st.inf), st.inf > 0),
+    stat('zeros', formatCount(st.zeros)));
 }
 
 /** The card of tensor `slot` of an event. */

@@ -1,0 +1,94 @@
+import * as assert from 'node:assert/strict';
+import type { Frame, Page } from 'playwright-core';
+import { E2eStep, expectVisible, runCommand, treeRow } from './ui';
+
+/** The Captures panel's content frame (webviews are nested iframes), once its script is running. */
+async function panelFrame(page: Page, timeoutMs = 30_000): Promise<Frame> {
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    for (const frame of page.frames()) {
+      const ready = await frame.locator('#captures-root[data-state="ready"]').count().catch(() => 0);
+      if (ready) return frame;
+    }
+    await page.waitForTimeout(200);
+  }
+  throw new Error(`the Captures panel did not load within ${timeoutMs / 1000} s`);
+}
+
+/** Pixels of a canvas in the panel that are drawn (not transparent). */
+function drawnPixels(frame: Frame, selector: string): Promise<number> {
+  return frame.locator(selector).first().evaluate((el) => {
+    const c = el as any;
+    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    let n = 0;
+    for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n++;
+    return n;
+  });
+}
+
+/**
+ * The Captures panel, after the Modules tree steps: open it from the palette, capture a forward
+ * hook's event from a run, and look inside it.
+ */
+export const capturesSteps: E2eStep[] = [
+  {
+    title: '"Module Lens: Show Captures Panel" opens the panel beside the editor',
+    async run({ page }) {
+      await runCommand(page, 'Module Lens: Show Captures Panel');
+      await expectVisible(page.locator('.tab').filter({ hasText: 'Captures' }), 'the Captures editor tab');
+      const frame = await panelFrame(page);
+      await expectVisible(frame.locator('.ml-empty'), 'the panel\'s "no hook events yet" line');
+    },
+  },
+  {
+    title: 'a forward hook on submodel_1 and "Run Forward" stream an event row into the panel',
+    async run({ page }) {
+      // Focus leaves the panel's iframe first: a context menu opened while it has focus ignores the first click.
+      await treeRow(page, 'submodel_1').first().locator('.label-name').click();
+      await treeRow(page, 'submodel_1').first().click({ button: 'right' });
+      const item = page.locator('.monaco-menu .action-item').filter({ has: page.locator('.action-label', { hasText: /^Attach Forward Hook$/ }) });
+      await (await expectVisible(item, 'the "Attach Forward Hook" context menu item', 10_000)).click();
+      if (await item.isVisible()) await page.keyboard.press('Enter');
+      await expectVisible(treeRow(page, 'submodel_1').filter({ hasText: 'hook: forward' }), 'the hook badge on the submodel_1 row');
+      await runCommand(page, 'Module Lens: Run Forward');
+      const frame = await panelFrame(page);
+      const row = await expectVisible(frame.locator('.ml-row').filter({ hasText: 'submodel_1' }), 'an event row for submodel_1 in the panel');
+      assert.match(await row.innerText(), /run \d+\s+#1\s+CustomLinearLayer\s+submodel_1\s+forward/);
+    },
+  },
+  {
+    title: 'expanding the event shows tensor cards with a drawn histogram, heatmap and values',
+    async run({ page, shot }) {
+      const frame = await panelFrame(page);
+      await frame.locator('.ml-row-head').filter({ hasText: 'submodel_1' }).first().click();
+      await expectVisible(frame.locator('.ml-card[data-slot="output"]'), 'the output tensor card');
+      assert.ok(await drawnPixels(frame, '.ml-card[data-slot="output"] .ml-histogram-canvas') > 20, 'the histogram canvas is blank');
+      await expectVisible(frame.locator('.ml-card[data-slot="output"] .ml-heatmap-status').filter({ hasText: '3 × 4 slice' }), 'the heatmap of the [3, 4] output');
+      assert.ok(await drawnPixels(frame, '.ml-card[data-slot="output"] .ml-heatmap-canvas') >= 12, 'the heatmap canvas is blank');
+      await expectVisible(frame.locator('.ml-card[data-slot="output"] .ml-grid-cell').filter({ hasNotText: '…' }), 'values in the grid');
+      await shot('captures-panel-light');
+    },
+  },
+  {
+    title: 'the panel follows a Dark theme',
+    async run({ page, shot }) {
+      await page.keyboard.press('F1');
+      const input = await expectVisible(page.locator('.quick-input-widget input'), 'the command palette');
+      await input.pressSequentially('Preferences: Color Theme');
+      const command = page.locator('.quick-input-widget .monaco-list-row').filter({ hasText: 'Preferences: Color Theme' }).filter({ hasNotText: 'Browse' });
+      await (await expectVisible(command, 'the Color Theme command')).click();
+      await expectVisible(page.locator('.quick-input-widget .monaco-list-row').filter({ hasText: 'Light Modern' }), 'the list of color themes');
+      await input.pressSequentially('Dark Modern');
+      await (await expectVisible(page.locator('.quick-input-widget .monaco-list-row').filter({ hasText: 'Dark Modern' }), 'the Dark Modern theme')).click();
+      await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 10_000 });
+      const frame = await panelFrame(page);
+      // The webview gets the theme's variables: the background turns dark.
+      await frame.waitForFunction(() => {
+        const g = globalThis as any;
+        const rgb = g.getComputedStyle(g.document.body).backgroundColor.match(/\d+/g)?.map(Number) ?? [0, 0, 0];
+        return rgb[0] + rgb[1] + rgb[2] < 200;
+      }, undefined, { timeout: 10_000 });
+      await shot('captures-panel-dark');
+    },
+  },
+];
