@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { SuiteReport } from '../suite/report';
-import { REPORT_ENV } from '../suite/report';
+import { REPORT_ENV, SUITE_ENV } from '../suite/report';
 import { launchBrowser, openWorkbench, Workbench } from './browser';
 import { ensureCodeServer, startCodeServer } from './codeServer';
 import { assertBuilt } from './extension';
@@ -27,26 +27,48 @@ async function main(): Promise<number> {
   await ensureCodeServer();
 
   const started = Date.now();
-  const session = createSession('integration');
+  // Two passes: the main suite in a trusted workspace, then the Restricted Mode suite with
+  // workspace trust on, where JS/TS model files must never run.
+  let failed = 0;
+  for (const pass of PASSES) {
+    failed += await runPass(pass, extensionPath, args.timeoutS);
+  }
+  console.log(`integration: finished in ${seconds(started)}`);
+  return failed ? 1 : 0;
+}
+
+interface Pass { readonly name: string; readonly trust: boolean; readonly suite: string }
+
+/** `suite` selects the test files (see test/suite/index.ts). */
+const PASSES: readonly Pass[] = [
+  { name: 'integration', trust: true, suite: 'main' },
+  { name: 'integration (Restricted Mode)', trust: false, suite: 'restricted' },
+];
+
+async function runPass(pass: Pass, extensionPath: string, timeoutS: number): Promise<number> {
+  const session = createSession(pass.suite === 'main' ? 'integration' : `integration-${pass.suite}`);
   const server = await startCodeServer({
     workspace: session.workspace,
     userDataDir: session.userDataDir,
     extensionsDir: session.extensionsDir,
-    trust: true,
-    env: { [REPORT_ENV]: session.reportFile },
+    trust: pass.trust,
+    env: { [REPORT_ENV]: session.reportFile, [SUITE_ENV]: pass.suite },
   });
-  console.log(`integration: code-server ${server.url}, extension ${extensionPath}`);
+  console.log(`${pass.name}: code-server ${server.url}, extension ${extensionPath}`);
   const browser = await launchBrowser();
   const url = workbenchUrl(server, session.workspace, { extensionDevelopmentPath: extensionPath, extensionTestsPath: suiteEntry });
   const workbench = await openWorkbench(browser, url);
-
-  const report = await waitForReport(session, workbench, args.timeoutS * 1000, server.logFile);
-  const failed = report ? printReport('integration', report) : 1;
-  const empty = report && report.tests.length === 0;
-  if (empty) console.log('integration: the suite ran no test');
-  console.log(`integration: finished in ${seconds(started)}`);
-  if (failed || empty) console.log(`integration: logs kept in ${path.relative(process.cwd(), session.keepLogs())}`);
-  return failed || empty ? 1 : 0;
+  try {
+    const report = await waitForReport(session, workbench, timeoutS * 1000, server.logFile);
+    const failed = report ? printReport(pass.name, report) : 1;
+    const empty = report && report.tests.length === 0;
+    if (empty) console.log(`${pass.name}: the suite ran no test`);
+    if (failed || empty) console.log(`${pass.name}: logs kept in ${path.relative(process.cwd(), session.keepLogs())}`);
+    return failed || empty ? 1 : 0;
+  } finally {
+    await browser.close().catch(() => undefined);
+    await server.stop();
+  }
 }
 
 /**

@@ -8,6 +8,7 @@ interface Api {
     memory(): Promise<{ numTensors: number }>;
     clearCaptures(): Promise<number>;
     listModels(): Promise<{ models: { rootType: string; file: string; modelId: string }[] }>;
+    stop(): Promise<boolean>;
     closeModel(modelId: string): Promise<unknown>;
   };
 }
@@ -63,6 +64,8 @@ describe('hook breakpoints in VS Code\'s debugger', function () {
       await vscode.debug.stopDebugging(session);
       await terminated(mark).catch(() => undefined);
     }
+    // Nor a run the session did not get to stop.
+    await api.server.stop();
   });
 
   after(() => {

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import Mocha from 'mocha';
 import * as vscode from 'vscode';
-import { REPORT_ENV, SuiteReport, TestResult, writeReport } from './report';
+import { REPORT_ENV, SUITE_ENV, SuiteReport, TestResult, writeReport } from './report';
 
 /**
  * Entry point VS Code calls in the extension host (`extensionTestsPath`), in the shape
@@ -18,8 +18,11 @@ export function run(): Promise<void> {
 
   const mocha = new Mocha({ ui: 'bdd', color: false, timeout: 60_000 });
   // Every compiled *.test.js below this folder (out/test/suite/**).
+  // The Restricted Mode tests need a workspace with trust on, so they run in a pass of their own.
+  const restricted = process.env[SUITE_ENV] === 'restricted';
   for (const file of fs.readdirSync(__dirname, { recursive: true }) as string[]) {
-    if (file.endsWith('.test.js')) mocha.addFile(path.join(__dirname, file));
+    const inRestricted = file.split(/[\\/]/)[0] === 'restricted';
+    if (file.endsWith('.test.js') && inRestricted === restricted) mocha.addFile(path.join(__dirname, file));
   }
 
   return new Promise<void>((resolve, reject) => {

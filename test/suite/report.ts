@@ -31,3 +31,6 @@ export function writeReport(file: string, report: SuiteReport): void {
   fs.writeFileSync(tmp, JSON.stringify(report, null, 2));
   fs.renameSync(tmp, file);
 }
+
+/** Which tests `run()` loads: `main` (default) or `restricted` (the Restricted Mode suite in restricted/). */
+export const SUITE_ENV = 'MODULE_LENS_TEST_SUITE';

@@ -33,6 +33,7 @@ interface ActiveRun {
   /** The pause's evaluation scope, while paused. */
   sandbox: Sandbox | undefined;
   trace: ModuleTrace[];
+  root: nn.Module;
 }
 
 /** Most module calls a run's trace records. */
@@ -116,7 +117,7 @@ export class Runner implements HookSink {
   execute(loaded: LoadedModel, params: RunParams & { runId: number }): RunResult {
     const run: ActiveRun = {
       runId: params.runId, modelId: params.modelId, kind: params.kind, seq: 0, start: performance.now(),
-      step: undefined, boundaryHandles: [], sandbox: undefined, trace: [],
+      step: undefined, boundaryHandles: [], sandbox: undefined, trace: [], root: loaded.model,
     };
     this.run = run;
     this.gate.drain();
@@ -173,6 +174,18 @@ export class Runner implements HookSink {
     return result;
   }
 
+  /** The modules from the root down to `path`, with their types. */
+  private stackOfPath(run: ActiveRun, path: string): { path: string; type: string }[] {
+    const parts = path === '' ? [] : path.split('.');
+    const out: { path: string; type: string }[] = [];
+    let m: nn.Module | undefined = run.root;
+    for (let i = 0; i <= parts.length && m; i++) {
+      out.push({ path: parts.slice(0, i).join('.'), type: m.typeName });
+      m = i < parts.length ? m._modules.get(parts[i]) ?? undefined : undefined;
+    }
+    return out;
+  }
+
   /**
    * Records each module call's output shape, and whether it has NaN/Inf (one
    * boolean read), for the editor's inlay hints.
@@ -204,7 +217,8 @@ export class Runner implements HookSink {
   }
 
   private pause(run: ActiveRun, at: Omit<PauseLocation, 'modelId' | 'stack'>): void {
-    const stack = callStackPaths();
+    // Backward hooks fire after every forward call has returned: rebuild the stack from the path.
+    const stack = callStackPaths().length > 0 ? callStackPaths() : this.stackOfPath(run, at.path);
     const location: PauseLocation = { modelId: run.modelId, stack, ...at };
     const depth = stack.length;
     run.sandbox = new Sandbox(at.event?.tensors ?? [], (id) => this.store.get(id)?.tensor);
