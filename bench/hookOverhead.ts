@@ -112,7 +112,7 @@ export function hookVariants(m: BenchModel, pass: Pass): Variant[] {
 /** How long to spend per table cell; forward+backward through the CNN takes seconds per run on wasm. */
 function budget(m: BenchModel, pass: Pass): MeasureOptions {
   if (pass === 'forward') return m.model === 'CNN' ? { warmup: 2, minReps: 15, maxReps: 61, budgetMs: 6_000 } : { warmup: 1, minReps: 9, maxReps: 41, budgetMs: 15_000 };
-  return m.model === 'CNN' ? { warmup: 1, minReps: 5, maxReps: 9, budgetMs: 8_000 } : { warmup: 1, minReps: 9, maxReps: 15, budgetMs: 20_000 };
+  return m.model === 'CNN' ? { warmup: 1, minReps: 7, maxReps: 9, budgetMs: 8_000 } : { warmup: 1, minReps: 15, maxReps: 21, budgetMs: 30_000 };
 }
 
 function iqr(m: Parameters<typeof pairedRatios>[0], num: string, den: string): [number, number] {
