@@ -187,21 +187,12 @@ describe('hook breakpoints in VS Code\'s debugger', function () {
     await terminated(mark);
     vscode.debug.removeBreakpoints([line]);
   });
-});
 
-describe('breaking on the first non-finite output', function () {
-  this.timeout(60_000);
   it('`*` with the condition output.hasNaN stops at the first module whose output has NaN', async () => {
-    const folder = vscode.workspace.workspaceFolders![0];
-    const model = path.join(folder.uri.fsPath, 'nan.ts');
+    const nanModel = path.join(folder.uri.fsPath, 'nan.ts');
     const bp = new vscode.FunctionBreakpoint('*', true, 'output.hasNaN');
     vscode.debug.addBreakpoints([bp]);
-    const from = sent.length;
-    const started = new Promise<vscode.DebugSession>((resolve) => {
-      const sub = vscode.debug.onDidStartDebugSession((s) => { sub.dispose(); resolve(s); });
-    });
-    assert.ok(await vscode.debug.startDebugging(folder, { type: 'module-lens', request: 'launch', name: 'nan', model }));
-    const session = await started;
+    const { session, from } = await start({ model: nanModel });
     await stopped(from);
     const st = await session.customRequest('stackTrace', { threadId: 1 });
     assert.deepEqual(st.stackFrames.map((f: any) => f.name), ['log (Log)', 'NanNet']);
@@ -210,7 +201,6 @@ describe('breaking on the first non-finite output', function () {
     await vscode.debug.stopDebugging(session);
     await terminated(mark);
     vscode.debug.removeBreakpoints([bp]);
-    const api = vscode.extensions.getExtension<Api>('module-lens.module-lens')!.exports;
     const nan = (await api.server.listModels()).models.find((m) => m.rootType === 'NanNet');
     if (nan) await api.server.closeModel(nan.modelId);
   });
