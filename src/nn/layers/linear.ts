@@ -29,7 +29,8 @@ export class Linear extends Module {
     const { weight, bias } = this;
     return tf.tidy(() => {
       const flat = x.rank === 2 ? x : x.reshape([-1, this.in_features]);
-      let y = tf.matMul(flat, weight, false, true);
+      // An explicit transpose is several times faster on wasm than matMul's transposeB flag.
+      let y = tf.matMul(flat, tf.transpose(weight));
       if (bias) y = tf.add(y, bias);
       return x.rank === 2 ? y : y.reshape([...x.shape.slice(0, -1), this.out_features]);
     });

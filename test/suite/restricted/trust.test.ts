@@ -39,11 +39,7 @@ describe('Restricted Mode (workspace trust on, folder not trusted)', () => {
   it('never executes a JS/TS model file of the workspace, by any path', async () => {
     const { file, mark } = markingModel(dir);
     await vscode.commands.executeCommand('moduleLens.openModel', file);
-    // The debugger refuses too; VS Code may report the failed launch, which is fine here.
-    try {
-      await vscode.commands.executeCommand('moduleLens.debugModel', file);
-    } catch { /* refused */ }
-    // Saving it would reload an open model; it must not open one either.
+    // (VS Code itself keeps the debugger off in Restricted Mode; the adapter goes through the same opener.)
     await new Promise((r) => setTimeout(r, 1500));
     assert.equal(fs.existsSync(mark), false, 'the model file ran in Restricted Mode');
     const files = (await api.server.listModels()).models.map((m) => m.file);
