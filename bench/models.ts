@@ -48,7 +48,7 @@ function input(shape: number[]): tf.Tensor {
   return tf.randomNormal(shape, 0, 1, 'float32', 42);
 }
 
-/** The nn MLP, and its raw run: `relu(matMul(x, W, false, true) + b)` per block, as `Linear`/`ReLU` call it. */
+/** The nn MLP, and its raw run: `relu(matMul(x, transpose(W)) + b)` per block, as `Linear`/`ReLU` call it. */
 export function mlpNn(): BenchModel {
   nn.manualSeed(1);
   const linears: nn.Linear[] = [];
@@ -63,7 +63,7 @@ export function mlpNn(): BenchModel {
   const weights = linears.map((l) => [l.weight, l.bias as tf.Tensor] as const);
   const raw = () => {
     let h = x;
-    for (const [w, b] of weights) h = tf.relu(tf.add(tf.matMul(h, w, false, true), b));
+    for (const [w, b] of weights) h = tf.relu(tf.add(tf.matMul(h, tf.transpose(w)), b));
     return h;
   };
   return { model: 'MLP', flavor: 'nn', module, input: x, raw, rawForGrad: raw, dispose: () => { module.dispose(); x.dispose(); } };
@@ -100,7 +100,7 @@ export function cnnNn(): BenchModel {
     return y.transpose([0, 3, 1, 2]);
   };
   const bshape = [1, 8, 1, 1];
-  const linear = (t: tf.Tensor, l: nn.Linear) => tf.add(tf.matMul(t, l.weight, false, true), l.bias as tf.Tensor);
+  const linear = (t: tf.Tensor, l: nn.Linear) => tf.add(tf.matMul(t, tf.transpose(l.weight)), l.bias as tf.Tensor);
   const raw = () => {
     let h = conv(x, conv1);
     const rm = bn.running_mean as tf.Tensor;
