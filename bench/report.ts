@@ -12,7 +12,7 @@ import { RSS_LIMIT_MB, type LeakResult } from './leaks';
 import type { TorchResult } from './pytorchCompare';
 import { SCALE_TARGETS, type ScaleResult } from './scale';
 
-export const STREAMING_NOTE = 'not measured yet: needs capture streaming (issue 5)';
+export const STREAMING_NOTE = 'not measured (part 5 did not run)';
 export const TOTAL_TARGET_S = 600;
 
 /** Everything one run measured. Parts that were not run are absent. */
