@@ -35,7 +35,10 @@ export const sidebarSteps: E2eStep[] = [
         await expectVisible(menuItem(page, label), `"${label}" in submodel_2's context menu`, 10_000);
       }
       await shot('sidebar-context-menu');
-      await menuItem(page, 'Attach Forward Hook').click();
+      const attach = menuItem(page, 'Attach Forward Hook');
+      await attach.click();
+      // A menu that opened while focus was elsewhere can swallow the first click; Enter picks the highlighted item.
+      if (await attach.isVisible()) await page.keyboard.press('Enter');
       const hook = await expectVisible(paneRows(page, 'Hooks').filter({ hasText: 'submodel_2' }), 'the submodel_2 hook in the Hooks view');
       await expectVisible(hook.filter({ hasText: 'forward hook · 0 hits' }), 'the hook\'s "forward hook · 0 hits"');
       assert.equal(await hook.locator('.monaco-checkbox, .custom-view-tree-node-item-checkbox, input[type="checkbox"]').count() > 0, true, 'the hook row has a checkbox');
