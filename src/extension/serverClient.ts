@@ -6,7 +6,7 @@
 import * as vscode from 'vscode';
 import { LanguageClient, State, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
 import {
-  AttachHookRequest, CaptureNotification, ClearCapturesRequest, EvaluateRequest, OutputNotification, PauseRequest, SourceMapRequest, CloseModelRequest, DetachHookRequest, GetChildrenRequest,
+  AttachHookRequest, CaptureNotification, ClearCapturesRequest, EvaluateRequest, OutputNotification, PauseRequest, ReleaseTensorsRequest, SourceMapRequest, CloseModelRequest, DetachHookRequest, GetChildrenRequest,
   GetTensorRequest, ListHooksRequest, ListModelsRequest, MemoryRequest, ModelsChangedNotification, NoticeNotification,
   OpenModelRequest, parseBackendPreference, ResumeRequest, RunRequest, RunStateNotification, ServerInfoRequest,
   SetTrainingRequest, StopRequest,
@@ -53,6 +53,8 @@ export interface ModelServer {
   pause(): Promise<boolean>;
   /** Where each module of a TS/JS model is created and called. */
   sourceMap(modelId: string): Promise<SourceMapResult>;
+  /** Frees captured tensors the client no longer shows. */
+  releaseTensors(tensorIds: readonly string[]): Promise<number>;
   /** Logpoint messages and breakpoint-condition errors. */
   readonly onOutput: vscode.Event<OutputParams>;
   /** Fires on the server's `modelsChanged` notification. */
@@ -231,6 +233,10 @@ export class ModelServerClient implements ModelServer, vscode.Disposable {
 
   async evaluate(expression: string): Promise<string> {
     return (await this.client.sendRequest(EvaluateRequest, { expression })).result;
+  }
+
+  async releaseTensors(tensorIds: readonly string[]): Promise<number> {
+    return (await this.client.sendRequest(ReleaseTensorsRequest, { tensorIds })).released;
   }
 
   sourceMap(modelId: string): Promise<SourceMapResult> {

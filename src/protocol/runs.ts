@@ -280,6 +280,7 @@ export const RunMethods = {
   pause: 'moduleLens/pause',
   output: 'moduleLens/output',
   loadStateDict: 'moduleLens/loadStateDict',
+  releaseTensors: 'moduleLens/releaseTensors',
   saveStateDict: 'moduleLens/saveStateDict',
   capture: 'moduleLens/capture',
   runState: 'moduleLens/runState',
@@ -318,6 +319,13 @@ export const PauseRequest = new RequestType0<{ readonly pausing: boolean }, void
 export const OutputNotification = new NotificationType<OutputParams>(RunMethods.output);
 /** Write an open model's state dict to a `.safetensors` file. */
 export const SaveStateDictRequest = new RequestType<SaveStateDictParams, SaveStateDictResult, void>(RunMethods.saveStateDict, byName);
+/** `moduleLens/releaseTensors`: the client no longer shows these captured tensors; the server frees them. */
+export interface ReleaseTensorsParams {
+  readonly tensorIds: readonly string[];
+}
+
+/** Free captured tensors the client has evicted. */
+export const ReleaseTensorsRequest = new RequestType<ReleaseTensorsParams, { readonly released: number }, void>(RunMethods.releaseTensors, byName);
 /** Hook events as they happen. */
 export const CaptureNotification = new NotificationType<CaptureEvent>(RunMethods.capture);
 /** Run lifecycle. */

@@ -213,3 +213,12 @@ export function validateSaveStateDictParams(p: unknown): string | undefined {
   return nonEmptyString(o, 'modelId', what) ?? nonEmptyString(o, 'file', what)
     ?? (isAbsolutePath(o.file as string) ? undefined : `${what}: "file" must be an absolute path, got ${describe(o.file)}`);
 }
+
+/** Validates {@link ReleaseTensorsParams}. */
+export function validateReleaseTensorsParams(p: unknown): string | undefined {
+  const o = asObject(p, 'releaseTensors');
+  if (typeof o === 'string') return o;
+  const ids = o.tensorIds;
+  return Array.isArray(ids) && ids.length <= 100_000 && ids.every((id) => typeof id === 'string' && id.length <= 64) ? undefined
+    : 'releaseTensors: "tensorIds" must be an array of at most 100000 tensor ids';
+}

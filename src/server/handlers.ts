@@ -5,12 +5,12 @@
  */
 import { ErrorCodes, ResponseError, type Connection } from 'vscode-languageserver/node';
 import {
-  AttachHookRequest, ClearCapturesRequest, EvaluateRequest, PauseRequest, SourceMapRequest, CloseModelRequest, DEFAULT_PAGE_SIZE, DetachHookRequest, GetChildrenRequest,
+  AttachHookRequest, ClearCapturesRequest, EvaluateRequest, PauseRequest, ReleaseTensorsRequest, SourceMapRequest, CloseModelRequest, DEFAULT_PAGE_SIZE, DetachHookRequest, GetChildrenRequest,
   GetTensorRequest, ListHooksRequest, LoadStateDictRequest, ListModelsRequest, MemoryRequest, OpenModelRequest, ResumeRequest, RunRequest,
   ServerErrorCodes, ServerInfoRequest, SetTrainingRequest, StopRequest,
-  validateAttachHookParams, validateCloseModelParams, validateEvaluateParams, validateDetachHookParams, validateGetChildrenParams,
+  validateAttachHookParams, validateCloseModelParams, validateEvaluateParams, validateReleaseTensorsParams, validateDetachHookParams, validateGetChildrenParams,
   validateGetTensorParams, validateLoadStateDictParams, validateOpenModelParams, validateResumeParams, validateRunParams, validateSetTrainingParams,
-  type AttachHookParams, type CloseModelParams, type EvaluateParams, type SourceMapParams, type DetachHookParams, type GetChildrenParams, type GetTensorParams,
+  type AttachHookParams, type CloseModelParams, type EvaluateParams, type ReleaseTensorsParams, type SourceMapParams, type DetachHookParams, type GetChildrenParams, type GetTensorParams,
   type LoadStateDictParams, type OpenModelParams, type ResumeParams, type RunParams, type ServerInfo, type SetTrainingParams,
 } from '../protocol';
 import {
@@ -110,6 +110,8 @@ export function registerHandlers(connection: Connection, ctx: HandlerContext): v
     return ctx.host.call({ method: 'evaluate', params: { expression: p.expression } });
   }));
   connection.onRequest(SourceMapRequest, checked(validateCloseModelParams, (p: SourceMapParams) => ctx.directory.sourceMap(p.modelId)));
+  connection.onRequest(ReleaseTensorsRequest, checked(validateReleaseTensorsParams, (p: ReleaseTensorsParams) =>
+    ctx.host.call({ method: 'releaseTensors', params: { tensorIds: p.tensorIds } })));
   connection.onRequest(PauseRequest, guarded(() => ({ pausing: ctx.host.requestPause() })));
   connection.onRequest(GetTensorRequest, checked(validateGetTensorParams, (p: GetTensorParams) => {
     if (ctx.host.busy && ctx.host.paused === undefined) {

@@ -63,7 +63,8 @@ export type WorkerCall =
   | { readonly method: 'memory'; readonly params: Record<string, never> }
   | { readonly method: 'loadStateDict'; readonly params: LoadStateDictParams }
   | { readonly method: 'saveStateDict'; readonly params: SaveStateDictParams }
-  | { readonly method: 'evaluate'; readonly params: { readonly expression: string } };
+  | { readonly method: 'evaluate'; readonly params: { readonly expression: string } }
+  | { readonly method: 'releaseTensors'; readonly params: { readonly tensorIds: readonly string[] } };
 
 /** Result type of each {@link WorkerCall} method. */
 export interface WorkerResults {
@@ -80,6 +81,7 @@ export interface WorkerResults {
   loadStateDict: LoadStateDictResult & { readonly snapshot: ModelSnapshot };
   saveStateDict: SaveStateDictResult;
   evaluate: { readonly result: string };
+  releaseTensors: { readonly released: number };
 }
 
 /** Calls the worker also answers while paused at a breakpoint. */

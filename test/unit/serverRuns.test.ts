@@ -10,7 +10,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import {
   AttachHookRequest, ClearCapturesRequest, GetChildrenRequest, GetTensorRequest, ListHooksRequest, ListModelsRequest, LoadStateDictRequest,
-  EvaluateRequest, MemoryRequest, OpenModelRequest, PauseRequest, ResumeRequest, RunRequest, ServerErrorCodes, ServerInfoRequest, StopRequest,
+  EvaluateRequest, MemoryRequest, OpenModelRequest, PauseRequest, ReleaseTensorsRequest, ResumeRequest, RunRequest, ServerErrorCodes, ServerInfoRequest, StopRequest,
   type CaptureEvent, type RunStateParams,
 } from '../../src/protocol';
 import { SessionState } from '../../src/extension/sessionState';
@@ -102,6 +102,18 @@ describe('runs through the model server', () => {
     assert.equal(weight.values.length, 20);
     const gone = await errorOf(conn.sendRequest(GetTensorRequest, { tensorId: 't999999' }));
     assert.equal(gone.code, ServerErrorCodes.tensorNotFound);
+  });
+
+  it('releases the captured tensors a client evicts', async () => {
+    const { conn } = server;
+    const before = await conn.sendRequest(MemoryRequest);
+    const ids = server.notifications.filter(([m]) => m === 'moduleLens/capture').flatMap(([, p]) => (p as CaptureEvent).tensors.map((t) => t.tensorId)).filter((id): id is string => id !== null);
+    assert.ok(ids.length > 0);
+    const { released } = await conn.sendRequest(ReleaseTensorsRequest, { tensorIds: ids });
+    const after = await conn.sendRequest(MemoryRequest);
+    assert.equal(after.capturedTensors, before.capturedTensors - released);
+    assert.equal(after.numTensors, before.numTensors - released);
+    assert.equal((await errorOf(conn.sendRequest(GetTensorRequest, { tensorId: ids[0] }))).code, ServerErrorCodes.tensorNotFound);
   });
 
   it('pauses at a hook breakpoint; the server answers while paused; continue finishes the run', async () => {

@@ -195,8 +195,11 @@ export class CapturesPanel implements vscode.Disposable {
   private onCapture(e: CaptureEvent): void {
     const s = this.session;
     if (!s) return;
-    const { entry } = s.log.add(e, this.modelNames.get(e.modelId) ?? e.modelId);
+    const { entry, evicted } = s.log.add(e, this.modelNames.get(e.modelId) ?? e.modelId);
     this.post({ type: 'capture', event: entry.panel, evicted: s.log.evicted });
+    // What the panel no longer shows, the server need not keep.
+    const ids = evicted.flatMap((old) => old.panel.event.tensors.map((t) => t.tensorId)).filter((id): id is string => typeof id === 'string');
+    if (ids.length) void this.server.releaseTensors(ids).catch(() => undefined);
   }
 
   private async refreshModelNames(): Promise<void> {

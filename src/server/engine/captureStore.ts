@@ -61,6 +61,20 @@ export class CaptureStore {
     return this.kept.get(tensorId);
   }
 
+  /** Releases the given tensors (the client no longer shows them); returns how many were kept. */
+  release(tensorIds: readonly string[]): number {
+    let n = 0;
+    for (const id of tensorIds) {
+      const entry = this.kept.get(id);
+      if (!entry) continue;
+      entry.tensor.dispose();
+      this.bytes -= entry.bytes;
+      this.kept.delete(id);
+      n++;
+    }
+    return n;
+  }
+
   /** Releases every kept tensor; returns how many. */
   clear(): number {
     const n = this.kept.size;

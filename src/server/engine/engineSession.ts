@@ -58,6 +58,7 @@ export class EngineSession {
       case 'loadStateDict': return this.loadStateDict(call.params);
       case 'saveStateDict': return this.saveStateDict(call.params);
       case 'evaluate': throw new ServerError(ServerErrorCodes.busy, 'expressions can be evaluated while a run is paused');
+      case 'releaseTensors': return { released: this.store.release(call.params.tensorIds) };
       default: return assertNever(call);
     }
   }
