@@ -1,0 +1,46 @@
+import type { Page } from 'playwright-core';
+import { E2eStep, expectVisible, runCommand } from './ui';
+
+/** Opens a workspace file through Quick Open. */
+async function openFile(page: Page, name: string): Promise<void> {
+  await page.keyboard.press('Control+P');
+  const input = await expectVisible(page.locator('.quick-input-widget input'), 'Quick Open');
+  await input.pressSequentially(name);
+  await expectVisible(page.locator('.quick-input-widget .monaco-list-row').filter({ hasText: name }), `${name} in Quick Open`, 10_000);
+  await page.keyboard.press('Enter');
+  await expectVisible(page.locator('.tab').filter({ hasText: name }), `the ${name} editor tab`);
+}
+
+/**
+ * Debugging a module by hand: a line breakpoint on `out = this.submodel_2(out)`, the Debug
+ * Model command, the paused line and the module Call Stack in the Run view, then Continue.
+ */
+export const debuggerSteps: E2eStep[] = [
+  {
+    title: 'a line breakpoint on a sub-module call stops there, with the module Call Stack in the Run view',
+    async run({ page, shot }) {
+      await openFile(page, 'custom-linear.ts');
+      // Line 29 is `out = this.submodel_2(out);`: click its glyph margin to set a breakpoint.
+      const lineNumber = await expectVisible(page.locator('.margin-view-overlays .line-numbers').filter({ hasText: /^29$/ }), 'line number 29');
+      const box = await lineNumber.boundingBox();
+      if (!box) throw new Error('line 29 has no box');
+      await page.mouse.click(box.x - 8, box.y + box.height / 2);
+      await expectVisible(page.locator('.codicon-debug-breakpoint'), 'the breakpoint dot on line 29', 10_000);
+      await runCommand(page, 'Module Lens: Debug Model');
+      await expectVisible(page.locator('.debug-call-stack .monaco-list-row').filter({ hasText: 'submodel_2 (Linear)' }), 'submodel_2 (Linear) in the Call Stack', 60_000);
+      await expectVisible(page.locator('.debug-call-stack .monaco-list-row').filter({ hasText: 'CustomLinearLayer' }), 'CustomLinearLayer in the Call Stack');
+      await expectVisible(page.locator('.debug-top-stack-frame-line, .debug-top-stack-frame'), 'the paused line in the editor', 10_000);
+      await shot('debugger-paused');
+    },
+  },
+  {
+    title: 'Continue ends the run',
+    async run({ page, shot }) {
+      await page.keyboard.press('F5');
+      await page.locator('.debug-call-stack .monaco-list-row').filter({ hasText: 'submodel_2 (Linear)' }).first()
+        .waitFor({ state: 'detached', timeout: 30_000 })
+        .catch(() => { throw new Error('the Call Stack still shows the paused module 30 s after Continue'); });
+      await shot('debugger-finished');
+    },
+  },
+];
