@@ -44,3 +44,26 @@ export const debuggerSteps: E2eStep[] = [
     },
   },
 ];
+
+/** The editor features on the model file the debugger opened: CodeLens, inlay shapes, hover. */
+export const editorSteps: E2eStep[] = [
+  {
+    title: 'the "▶ Run forward" CodeLens runs the model; inlay hints show output shapes; hover shows the module',
+    async run({ page, shot }) {
+      await page.locator('.monaco-editor .view-lines').first().click();
+      await page.keyboard.press('Control+Home');
+      const lens = await expectVisible(page.locator('.codelens-decoration a').filter({ hasText: 'Run forward' }), 'the "▶ Run forward" CodeLens', 30_000);
+      await expectVisible(page.locator('.codelens-decoration').filter({ hasText: /118 params/ }), 'the parameter count CodeLens');
+      await lens.click();
+      await expectVisible(page.locator('.statusbar').filter({ hasText: /CustomLinearLayer run \d+ finished/ }), 'the finished run in the status bar', 30_000);
+      // Hover `this.submodel_1` where the constructor creates it (line 21, in view at the top).
+      const line = page.locator('.view-line').filter({ hasText: 'this.submodel_1 = new nn.Linear(5, 4);' });
+      const token = await expectVisible(line.locator('span span').filter({ hasText: /^submodel_1$/ }), 'submodel_1 on line 21');
+      await token.hover();
+      const hover = await expectVisible(page.locator('.monaco-hover').filter({ hasText: 'own params' }), 'the module hover', 15_000);
+      const text = await hover.innerText();
+      if (!/submodel_1/.test(text) || !/Linear\(in_features=5, out_features=4, bias=True\)/.test(text)) throw new Error(`unexpected hover: ${text}`);
+      await shot('editor-codelens-hover');
+    },
+  },
+];

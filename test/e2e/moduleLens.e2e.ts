@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { capturesSteps } from './captures.e2e';
-import { debuggerSteps } from './debugger.e2e';
+import { debuggerSteps, editorSteps } from './debugger.e2e';
 import { sidebarSteps } from './sidebar.e2e';
 import { E2eStep, errorNotifications, expand, expectVisible, runCommand, treeRow, widenSideBar } from './ui';
 
@@ -58,4 +58,5 @@ export const steps: E2eStep[] = [
   ...sidebarSteps,
   ...capturesSteps,
   ...debuggerSteps,
+  ...editorSteps,
 ];
