@@ -62,12 +62,21 @@ export class ModulesTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
   /** Enabled hooks by module id (`modelId:path`). */
   private hooks = new Map<string, HookMark[]>();
   private hooksKey = '';
+  /** `modelId:path` of the module a run is paused at. */
+  private pausedId: string | undefined;
   private readonly badges = new RowBadges();
   private readonly subscriptions: vscode.Disposable[];
 
   constructor(private readonly server: ModelServer, private readonly log: vscode.LogOutputChannel) {
     this.subscriptions = [
       server.onModelsChanged(() => this.refresh()),
+      // The module a run is paused at is marked, and unmarked when the run moves on.
+      server.onRunState((s) => {
+        const paused = s.state === 'paused' ? `${s.location.modelId}:${s.location.path}` : undefined;
+        if (paused === this.pausedId) return;
+        this.pausedId = paused;
+        this.refresh();
+      }),
       vscode.window.registerFileDecorationProvider(this.badges),
       this.badges,
     ];
@@ -99,7 +108,11 @@ export class ModulesTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
   }
 
   getTreeItem(node: TreeNode): vscode.TreeItem {
-    const spec = buildTreeItem(node, { model: this.models.get(node.modelId), hooks: node.kind === 'module' ? this.hooks.get(nodeId(node)) : undefined });
+    const spec = buildTreeItem(node, {
+      model: this.models.get(node.modelId),
+      hooks: node.kind === 'module' ? this.hooks.get(nodeId(node)) : undefined,
+      paused: node.kind === 'module' && this.pausedId === `${node.modelId}:${node.path}`,
+    });
     const item = new vscode.TreeItem(spec.label, {
       none: vscode.TreeItemCollapsibleState.None,
       collapsed: vscode.TreeItemCollapsibleState.Collapsed,

@@ -35,6 +35,8 @@ export interface RowContext {
   readonly model?: ModelInfo;
   /** The enabled hooks on this module. */
   readonly hooks?: readonly HookMark[];
+  /** A run is paused at this module (a breakpoint or a step). */
+  readonly paused?: boolean;
 }
 
 /** A small badge at the end of a row (a `FileDecoration` in VS Code). */
@@ -175,6 +177,7 @@ function moduleItem(node: ModuleNode, ctx: RowContext): TreeItemSpec {
   const first = isRoot ? (model ? baseName(model.file) : node.type) : node.type;
   const where = isRoot ? `root of ${model?.file ?? node.modelId}` : node.path;
   const parts = [
+    ...(ctx.paused ? ['⏸ paused here'] : []),
     ...(mixed.length ? [`⚠ mixed train/eval`] : []),
     first,
     plural(node.totalParams, 'param'),
@@ -197,8 +200,9 @@ function moduleItem(node: ModuleNode, ctx: RowContext): TreeItemSpec {
     contextValue,
     collapsible: hasChildren ? (isRoot ? 'expanded' : 'collapsed') : 'none',
     // Train and eval differ at a glance: a flame while dropout and batch statistics are live, an eye in eval.
-    icon: node.training ? 'flame' : 'eye',
-    iconColor: node.training ? 'charts.orange' : 'charts.blue',
+    // The module a run is paused at shows the debugger's stack-frame marker instead.
+    icon: ctx.paused ? 'debug-stackframe' : node.training ? 'flame' : 'eye',
+    iconColor: ctx.paused ? 'debugIcon.pauseForeground' : node.training ? 'charts.orange' : 'charts.blue',
     badge: mixed.length
       ? { text: '!', tooltip: mixed.join('\n'), color: 'list.warningForeground' }
       : hooks.length ? hookBadge(hooks) : undefined,

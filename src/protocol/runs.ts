@@ -146,6 +146,8 @@ export interface PauseLocation {
   readonly stack: readonly { readonly path: string; readonly type: string }[];
   /** The event captured at the pause (its tensors can be fetched while paused). */
   readonly event: CaptureEvent | null;
+  /** Which call of this module in the run (1 for the first), for a module called more than once. */
+  readonly callIndex?: number;
 }
 
 /** `moduleLens/runState` (server → client). */

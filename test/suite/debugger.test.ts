@@ -154,6 +154,8 @@ describe('hook breakpoints in VS Code\'s debugger', function () {
     const second = await start({ model: shared });
     await stopped(second.from);
     assert.deepEqual(await frames(second.session), ['block (Sequential)', 'SharedBlockNet']);
+    const stack = await second.session.customRequest('stackTrace', { threadId: 1 });
+    assert.equal(stack.stackFrames[0].line, 20, 'the frame points at the second call, `out = this.block(out)`');
     let mark = sent.length;
     await second.session.customRequest('continue', { threadId: 1 });
     await terminated(mark);

@@ -38,6 +38,13 @@ describe('tree items from NodeInfo', () => {
     assert.match(item.tooltip, /^CustomLinearLayer\(\)\nroot of \/w\/examples\/custom-linear.ts\n/);
   });
 
+  it('the module a run is paused at carries the stack-frame marker', () => {
+    const item = buildTreeItem(linear, { paused: true });
+    assert.equal(item.description, '⏸ paused here · Linear · 24 params · eval');
+    assert.deepEqual([item.icon, item.iconColor], ['debug-stackframe', 'debugIcon.pauseForeground']);
+    assert.equal(buildTreeItem(linear, { paused: false }).icon, 'eye');
+  });
+
   it('child module: label is the attribute name, description type · params · mode', () => {
     const item = buildTreeItem(linear, model);
     assert.equal(item.label, 'submodel_1');

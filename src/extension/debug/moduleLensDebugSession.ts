@@ -158,7 +158,9 @@ export class ModuleLensDebugSession extends DebugSession {
       const name = f.path === '' ? f.type : `${f.path.split('.').pop()} (${f.type})`;
       const frame = new StackFrame(depth, name);
       const loc = this.sourceMap?.modules.find((m) => m.path === f.path);
-      const line = loc?.callLines[0] ?? loc?.definitionLine;
+      // The paused module's frame points at the call that is running, when it is called twice.
+      const call = depth === stack.length - 1 && this.location?.callIndex ? this.location.callIndex - 1 : 0;
+      const line = loc?.callLines[Math.min(call, Math.max(0, (loc?.callLines.length ?? 1) - 1))] ?? loc?.definitionLine;
       if (this.sourceMap && this.sourceMap.modules.length > 0 && line !== undefined) {
         frame.source = new Source(this.sourceMap.file.split(/[\\/]/).pop()!, this.sourceMap.file);
         frame.line = line + 1;

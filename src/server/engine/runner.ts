@@ -219,7 +219,10 @@ export class Runner implements HookSink {
   private pause(run: ActiveRun, at: Omit<PauseLocation, 'modelId' | 'stack'>): void {
     // Backward hooks fire after every forward call has returned: rebuild the stack from the path.
     const stack = callStackPaths().length > 0 ? callStackPaths() : this.stackOfPath(run, at.path);
-    const location: PauseLocation = { modelId: run.modelId, stack, ...at };
+    // The run's trace has every forward call that completed so far (its hook runs before the module's own).
+    const done = run.trace.filter((t) => t.path === at.path).length;
+    const callIndex = at.kind === 'pre' ? done + 1 : at.kind === 'forward' ? done : undefined;
+    const location: PauseLocation = { modelId: run.modelId, stack, ...at, ...(callIndex ? { callIndex } : {}) };
     const depth = stack.length;
     run.sandbox = new Sandbox(at.event?.tensors ?? [], (id) => this.store.get(id)?.tensor);
     Atomics.store(this.pauseFlag, PAUSE_REQUEST_INDEX, 0);
