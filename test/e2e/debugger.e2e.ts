@@ -64,6 +64,17 @@ export const editorSteps: E2eStep[] = [
       const text = await hover.innerText();
       if (!/submodel_1/.test(text) || !/Linear\(in_features=5, out_features=4, bias=True\)/.test(text)) throw new Error(`unexpected hover: ${text}`);
       await shot('editor-codelens-hover');
+      // The forward calls, with the output shapes of the last run as inlay hints.
+      await page.keyboard.press('Escape');
+      await page.keyboard.press('Control+G');
+      const goTo = await expectVisible(page.locator('.quick-input-widget input'), 'Go to Line');
+      await goTo.pressSequentially('28');
+      await page.keyboard.press('Enter');
+      // Inlay hints render inside the line: `out = this.submodel_1(out): [3, 4];`.
+      for (const [name, shape] of [['submodel_1', '[3, 4]'], ['submodel_2', '[3, 2]'], ['submodel_3', '[3, 5]']]) {
+        await expectVisible(page.locator('.view-line').filter({ hasText: `this.${name}(out): ${shape}` }), `the ${shape} inlay hint after this.${name}(out)`, 15_000);
+      }
+      await shot('editor-inlay-shapes');
     },
   },
 ];
