@@ -74,12 +74,26 @@ export async function loadModelJson(file: string): Promise<tf.LayersModel> {
   const weightData = data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength) as ArrayBuffer;
   const before = new Set(Object.keys(tf.engine().registeredVariables));
   let decoded: tf.NamedTensorMap = {};
+  // A layer can fail half-built (a bad weight name, say) after creating its initial values: a
+  // scope collects every tensor made while building, to free them all on failure, or hand them
+  // to the caller's scope on success. (Building runs without waiting on anything in between.)
+  const engine = tf.engine() as unknown as { startScope(): void; endScope(result?: tf.TensorContainer): void; state: { activeScope: { track: tf.Tensor[] } } };
+  engine.startScope();
+  let scopeOpen = true;
   try {
     const model = await tf.models.modelFromJSON({ modelTopology: json.modelTopology } as tf.io.ModelJSON);
     decoded = tf.io.decodeWeights(weightData, weightSpecs);
     model.loadWeights(decoded, true);
+    tf.dispose(Object.values(decoded));
+    decoded = {};
+    scopeOpen = false;
+    engine.endScope(engine.state.activeScope.track.filter((t) => !t.isDisposed));
     return model;
   } catch (err) {
+    if (scopeOpen) {
+      scopeOpen = false;
+      engine.endScope();
+    }
     // Layers built before the failure already own variables; nothing else will free them.
     for (const [name, v] of Object.entries(tf.engine().registeredVariables)) if (!before.has(name)) v.dispose();
     const msg = messageOf(err);
