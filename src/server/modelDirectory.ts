@@ -4,9 +4,9 @@
  * what survives the worker: after a stop or a crash, {@link restore} replays
  * it into a fresh worker, under the same model and hook ids.
  */
-import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { mapModuleSources } from './source/moduleSourceMap';
+import { mapModuleSources, type ModuleLocation } from './source/moduleSourceMap';
+import { ParsedFiles } from './source/parsedFiles';
 import {
   ServerErrorCodes,
   type AttachHookParams, type GetChildrenParams, type LoadStateDictParams, type LoadStateDictResult, type GetChildrenResult, type HookInfo, type ModelInfo,
@@ -29,6 +29,9 @@ export class ModelDirectory {
   private readonly models = new Map<string, IndexedSnapshot>();
   private readonly hooks = new Map<number, HookInfo>();
   private nextModel = 1;
+  /** Source maps per file version and snapshot (the snapshot gives the module types). */
+  private readonly sourceMaps = new ParsedFiles<ModuleLocation[], ModelSnapshot>((file, text, snapshot) =>
+    mapModuleSources(file, text, snapshot!.rootType, new Map(snapshot!.modules.map((m) => [m.node.path, m.node.type]))));
   private nextHook = 1;
   private nextRun = 1;
   private activeRun: { runId: number; modelId: string } | undefined;
@@ -138,14 +141,11 @@ export class ModelDirectory {
   sourceMap(modelId: string): SourceMapResult {
     const { snapshot } = this.model(modelId);
     if (!/\.(m|c)?(t|j)s$/.test(snapshot.file)) return { file: snapshot.file, modules: [] };
-    let text: string;
     try {
-      text = fs.readFileSync(snapshot.file, 'utf8');
+      return { file: snapshot.file, modules: this.sourceMaps.get(snapshot.file, snapshot) };
     } catch (err) {
       throw new ServerError(ServerErrorCodes.loadFailed, `${snapshot.file}: ${(err as Error).message}`);
     }
-    const types = new Map(snapshot.modules.map((m) => [m.node.path, m.node.type]));
-    return { file: snapshot.file, modules: mapModuleSources(snapshot.file, text, snapshot.rootType, types) };
   }
 
   async attachHook(p: AttachHookParams): Promise<HookInfo> {

@@ -7,6 +7,8 @@
  * The unit tests read both back with the engine's readers and with NumPy's rules.
  */
 
+import { npyBytes as writeNpy } from '../npyFile';
+
 /** Little-endian platforms can copy a Float32Array's bytes as they are; others swap. */
 const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
@@ -30,18 +32,7 @@ function checkShape(shape: readonly number[], length: number): void {
 /** A float32 `.npy` (format 1.0, C order) holding `values` with `shape`. */
 export function npyBytes(values: Float32Array, shape: readonly number[]): Uint8Array {
   checkShape(shape, values.length);
-  const dims = shape.length === 1 ? `${shape[0]},` : shape.join(', ');
-  let header = `{'descr': '<f4', 'fortran_order': False, 'shape': (${dims}), }`;
-  // magic (6) + version (2) + header length (2) + header, ending in '\n', padded to a multiple of 64.
-  const unpadded = 10 + header.length + 1;
-  header += ' '.repeat((64 - (unpadded % 64)) % 64) + '\n';
-  if (header.length > 0xffff) throw new Error('shape too long for a .npy 1.0 header');
-  const data = float32Bytes(values);
-  const out = new Uint8Array(10 + header.length + data.length);
-  out.set([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0, header.length & 0xff, header.length >> 8]);
-  for (let i = 0; i < header.length; i++) out[10 + i] = header.charCodeAt(i);
-  out.set(data, 10 + header.length);
-  return out;
+  return writeNpy('float32', shape, values);
 }
 
 /** One tensor of a `.safetensors` file. */

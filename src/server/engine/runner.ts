@@ -7,7 +7,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { nn } from '../..';
 import type { LoadedModel } from '../../adapters/modelFile';
-import { callDepth, callStackPaths } from '../../nn/callStack';
+import { callDepth, callStackPaths, currentCallPath } from '../../nn/callStack';
 import type {
   CaptureEvent, HookInfo, HookKind, ModuleTrace, OutputParams, PauseLocation, ResumeMode, RunParams, RunResult, RunStateParams, TensorSummaryJson,
 } from '../../protocol';
@@ -193,11 +193,10 @@ export class Runner implements HookSink {
   private traceCalls(run: ActiveRun): nn.RemovableHandle {
     return nn.registerModuleForwardHook(function moduleLensTrace(_m, _args, output) {
       if (run.trace.length >= MAX_TRACE) return;
-      const stack = callStackPaths();
       const t = firstTensor(output);
       const nonFinite = t !== undefined && t.dtype === 'float32' && t.size > 0
         && tf.tidy(() => tf.logicalNot(tf.all(tf.isFinite(t))).dataSync()[0]) === 1;
-      run.trace.push({ path: stack[stack.length - 1]?.path ?? '', shape: t ? [...t.shape] : null, nonFinite });
+      run.trace.push({ path: currentCallPath(), shape: t ? [...t.shape] : null, nonFinite });
     });
   }
 
@@ -218,7 +217,8 @@ export class Runner implements HookSink {
 
   private pause(run: ActiveRun, at: Omit<PauseLocation, 'modelId' | 'stack'>): void {
     // Backward hooks fire after every forward call has returned: rebuild the stack from the path.
-    const stack = callStackPaths().length > 0 ? callStackPaths() : this.stackOfPath(run, at.path);
+    const calls = callStackPaths();
+    const stack = calls.length > 0 ? calls : this.stackOfPath(run, at.path);
     // The run's trace has every forward call that completed so far (its hook runs before the module's own).
     const done = run.trace.filter((t) => t.path === at.path).length;
     const callIndex = at.kind === 'pre' ? done + 1 : at.kind === 'forward' ? done : undefined;
@@ -257,8 +257,7 @@ export class Runner implements HookSink {
         || (step.mode === 'stepOut' && kind === 'forward' && depth < step.depth));
       if (!lands && !requested) return;
       run.step = undefined;
-      const stack = callStackPaths();
-      const path = stack[stack.length - 1]?.path ?? '';
+      const path = currentCallPath();
       const event = this.capture(run, path, kind, -1, tensors);
       this.pause(run, { path, kind, hookId: null, event });
     };

@@ -186,8 +186,7 @@ export class Sandbox {
           if (!fn) return { error: `unknown operation ${op}` };
           const result = tf.keep(tf.tidy(() => fn(t, args)));
           this.made.push(result);
-          const summary = null;
-          return { value: this.describe({ tensor: result, summary }) };
+          return { value: this.describe({ tensor: result, summary: null }) };
         }
       }
     } catch (err) {

@@ -4,14 +4,14 @@
  * hints with each sub-module call's output shape after a run, and diagnostics
  * on the line whose module call failed.
  */
-import * as fs from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
   DiagnosticSeverity, InlayHintKind, MarkupKind, TextDocumentSyncKind,
   type CodeLens, type Connection, type Diagnostic, type Hover, type InlayHint, type ServerCapabilities,
 } from 'vscode-languageserver/node';
 import type { CaptureEvent, HookInfo, ModelInfo, ModuleNode, RunResult, SourceMapResult, TensorSummaryJson } from '../../protocol';
-import { outlineModelFile } from './modelClasses';
+import { outlineModelFile, type ModelFileOutline } from './modelClasses';
+import { ParsedFiles } from '../source/parsedFiles';
 
 /** The parts of the model directory the editor features read. */
 export interface LanguageModelSource {
@@ -48,6 +48,7 @@ export class LanguageFeatures {
   /** Files edited since the last run: their hints no longer match the text. */
   private readonly dirty = new Set<string>();
   private readonly diagnosed = new Set<string>();
+  private readonly outlines = new ParsedFiles(outlineModelFile);
 
   constructor(private readonly connection: Connection, private readonly models: () => LanguageModelSource | undefined) {
     connection.onCodeLens((p) => this.codeLenses(fileURLToPath(p.textDocument.uri)));
@@ -109,14 +110,18 @@ export class LanguageFeatures {
     return dir && model ? { dir, model } : undefined;
   }
 
-  private codeLenses(file: string): CodeLens[] {
-    let text: string;
+  /** The outline of a model file, or `undefined` when it cannot be read. */
+  private outline(file: string): ModelFileOutline | undefined {
     try {
-      text = fs.readFileSync(file, 'utf8');
+      return this.outlines.get(file);
     } catch {
-      return [];
+      return undefined;
     }
-    const outline = outlineModelFile(file, text);
+  }
+
+  private codeLenses(file: string): CodeLens[] {
+    const outline = this.outline(file);
+    if (!outline) return [];
     const found = this.modelFor(file);
     const lines = [...new Set([...outline.classes.map((c) => c.line), ...(outline.exportLine !== undefined ? [outline.exportLine] : [])])];
     if (!found) {
@@ -147,13 +152,7 @@ export class LanguageFeatures {
   private hover(file: string, line: number, character: number): Hover | null {
     const found = this.modelFor(file);
     if (!found) return null;
-    let text: string;
-    try {
-      text = fs.readFileSync(file, 'utf8');
-    } catch {
-      return null;
-    }
-    const ref = outlineModelFile(file, text).members.find((m) => m.line === line && character >= m.startCharacter && character <= m.endCharacter);
+    const ref = this.outline(file)?.members.find((m) => m.line === line && character >= m.startCharacter && character <= m.endCharacter);
     if (!ref) return null;
     const { dir, model } = found;
     const modules = dir.moduleNodes(model.modelId);
