@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import Mocha from 'mocha';
 import * as vscode from 'vscode';
-import { REPORT_ENV, SUITE_ENV, SuiteReport, TestResult, writeReport } from './report';
+import { GREP_ENV, REPORT_ENV, SUITE_ENV, SuiteReport, TestResult, writeReport } from './report';
 
 /**
  * Entry point VS Code calls in the extension host (`extensionTestsPath`), in the shape
@@ -16,7 +16,8 @@ export function run(): Promise<void> {
   const save = () => reportFile && writeReport(reportFile, report);
   save();
 
-  const mocha = new Mocha({ ui: 'bdd', color: false, timeout: 60_000 });
+  const grep = process.env[GREP_ENV];
+  const mocha = new Mocha({ ui: 'bdd', color: false, timeout: 60_000, ...(grep ? { grep: new RegExp(grep) } : {}) });
   // Every compiled *.test.js below this folder (out/test/suite/**).
   // The Restricted Mode tests need a workspace with trust on, so they run in a pass of their own.
   const restricted = process.env[SUITE_ENV] === 'restricted';

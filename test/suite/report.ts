@@ -6,6 +6,9 @@ import * as fs from 'node:fs';
  */
 export const REPORT_ENV = 'MODULE_LENS_TEST_REPORT';
 
+/** When set, only tests whose full title matches this regular expression run (`--grep`). */
+export const GREP_ENV = 'MODULE_LENS_TEST_GREP';
+
 /** One finished test. */
 export interface TestResult {
   title: string;
