@@ -256,6 +256,8 @@ export interface ModuleSourceLocation {
   readonly callLines: readonly number[];
   /** For each call line, the character where the call expression ends (inlay hints go there). */
   readonly callEnds?: readonly number[];
+  /** Every occurrence of a name bound to this module (`const fc = new nn.Linear(…)`, then `fc`), 0-based. */
+  readonly references?: readonly { readonly line: number; readonly start: number; readonly end: number }[];
 }
 
 /** The model file and its module locations (empty for model.json). */

@@ -39,6 +39,20 @@ fs.writeFileSync(buggy, [
   '',
 ].join('\n'));
 
+/** A tfjs model built in code from layer variables. */
+const layered = path.join(dir, 'layered.ts');
+fs.writeFileSync(layered, [
+  "import { tf } from 'module-lens';",
+  '',
+  'export default function model() {',
+  "  const hidden = tf.layers.dense({ units: 2, inputShape: [4], name: 'hidden' });",
+  '  const net = tf.sequential({ layers: [hidden] });',
+  '  net.add(tf.layers.dense({ units: 1 }));',
+  '  return net;',
+  '}',
+  '',
+].join('\n'));
+
 describe('editor features on model files', () => {
   let server: ServerProcess;
   let modelId: string;
@@ -69,6 +83,19 @@ describe('editor features on model files', () => {
     await server.conn.sendRequest(RunRequest, { modelId, kind: 'forward' });
     const after = await at(20, 10);
     assert.match(after.contents.value, /Last capture \(run \d+, forward\):\n\n- `args\[0\]` \[3, 5\] float32 · min .*\n- `output` \[3, 4\] float32/);
+  });
+
+  it('hover on a layer variable shows the layer it holds (a tfjs model built in code)', async () => {
+    const layeredUri = pathToFileURL(layered).toString();
+    await server.conn.sendRequest(OpenModelRequest, { file: layered });
+    const at = (line: number, character: number) => server.conn.sendRequest('textDocument/hover', { textDocument: { uri: layeredUri }, position: { line, character } }) as Promise<any>;
+    const declared = await at(3, 10);
+    assert.match(declared.contents.value, /^\*\*hidden\*\* · `Dense\(/);
+    assert.match(declared.contents.value, /\n\n10 own params · 10 total · /);
+    const used = await at(4, 40);
+    assert.equal(used.contents.value, declared.contents.value, 'the same layer where the variable is used');
+    assert.match((await at(5, 3)).contents.value, /^\*\*\(root\)\*\* · `Sequential\(/, 'the model variable is the root');
+    assert.equal(await at(5, 8), null, 'no hover off a name bound to a module');
   });
 
   it('inlay hints give each sub-module call its output shape after a run', async () => {

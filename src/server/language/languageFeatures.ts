@@ -1,8 +1,8 @@
 /**
  * The editor side of the model server, over the same connection: CodeLenses
- * on model classes and the model export, hovers on `this.<module>`, inlay
- * hints with each sub-module call's output shape after a run, and diagnostics
- * on the line whose module call failed.
+ * on model classes and the model export, hovers on `this.<module>` and on
+ * layer variables, inlay hints with each sub-module call's output shape after
+ * a run, and diagnostics on the line whose module call failed.
  */
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
@@ -152,15 +152,12 @@ export class LanguageFeatures {
   private hover(file: string, line: number, character: number): Hover | null {
     const found = this.modelFor(file);
     if (!found) return null;
-    const ref = this.outline(file)?.members.find((m) => m.line === line && character >= m.startCharacter && character <= m.endCharacter);
-    if (!ref) return null;
     const { dir, model } = found;
     const modules = dir.moduleNodes(model.modelId);
-    const parents = ref.className === model.rootType ? [''] : modules.filter((m) => m.type === ref.className).map((m) => m.path);
-    const target = parents.map((p) => modules.find((m) => m.path === (p === '' ? ref.member : `${p}.${ref.member}`))).find(Boolean);
+    const target = this.memberAt(file, model, modules, line, character) ?? this.variableAt(dir, model, modules, line, character);
     if (!target) return null;
     const parts = [
-      `**${target.path}** · \`${target.repr}\``,
+      `**${target.path === '' ? '(root)' : target.path}** · \`${target.repr}\``,
       `${target.ownParams.toLocaleString('en-US')} own params · ${target.totalParams.toLocaleString('en-US')} total · ${target.training ? 'train' : 'eval'}`,
     ];
     const last = this.lastCapture.get(`${model.modelId}:${target.path}`);
@@ -171,6 +168,26 @@ export class LanguageFeatures {
       if (traced) parts.push(`Last output: ${shape(traced.shape)}${traced.nonFinite ? ' ⚠ NaN/Inf' : ''}`);
     }
     return { contents: { kind: MarkupKind.Markdown, value: parts.join('\n\n') } };
+  }
+
+  /** The module a `this.<name>` under the cursor refers to. */
+  private memberAt(file: string, model: ModelInfo, modules: readonly ModuleNode[], line: number, character: number): ModuleNode | undefined {
+    const ref = this.outline(file)?.members.find((m) => m.line === line && character >= m.startCharacter && character <= m.endCharacter);
+    if (!ref) return undefined;
+    const parents = ref.className === model.rootType ? [''] : modules.filter((m) => m.type === ref.className).map((m) => m.path);
+    return parents.map((p) => modules.find((m) => m.path === (p === '' ? ref.member : `${p}.${ref.member}`))).find(Boolean);
+  }
+
+  /** The module a layer variable under the cursor holds (`const fc = new nn.Linear(…)`, `tf.layers.dense(…)`). */
+  private variableAt(dir: LanguageModelSource, model: ModelInfo, modules: readonly ModuleNode[], line: number, character: number): ModuleNode | undefined {
+    let locations: SourceMapResult['modules'];
+    try {
+      locations = dir.sourceMap(model.modelId).modules;
+    } catch {
+      return undefined;
+    }
+    const hit = locations.find((l) => l.references?.some((r) => r.line === line && character >= r.start && character <= r.end));
+    return hit && modules.find((m) => m.path === hit.path);
   }
 
   private inlayHints(file: string): InlayHint[] {
