@@ -11,6 +11,7 @@ import { HOOK_TARGETS, type HookRatio, type HookRow } from './hookOverhead';
 import { RSS_LIMIT_MB, type LeakResult } from './leaks';
 import type { TorchResult } from './pytorchCompare';
 import { SCALE_TARGETS, type ScaleResult } from './scale';
+import { TREE_EXPANSION_TARGET_MS, type TreeExpansionResult } from './treeExpansion';
 
 export const STREAMING_NOTE = 'not measured (part 5 did not run)';
 export const TOTAL_TARGET_S = 600;
@@ -25,6 +26,7 @@ export interface BenchResults {
   pytorch?: TorchResult;
   backends?: BackendResult;
   scale?: ScaleResult;
+  tree?: TreeExpansionResult;
   streaming: string;
   leaks?: LeakResult;
   verdicts?: Verdict[];
@@ -94,6 +96,10 @@ export function verdicts(r: BenchResults): Verdict[] {
     const l = r.leaks;
     out.push({ part: '6', figure: `live tensors after ${l.runs} forward+backward runs`, value: `${l.baselineTensors} → ${l.finalTensors}`, target: 'back to baseline', met: l.finalTensors === l.baselineTensors });
     out.push({ part: '6', figure: 'RSS growth', value: +l.rssGrowthMb.toFixed(1), target: `< ${RSS_LIMIT_MB} MB`, met: l.rssGrowthMb < RSS_LIMIT_MB });
+  }
+  if (r.tree) {
+    const t = r.tree;
+    out.push({ part: '7', figure: `Modules tree: expand the root of a ${t.modules?.toLocaleString('en-US') ?? '10,001'}-module model (extension-host ms, median)`, value: t.medianMs !== undefined ? +t.medianMs.toFixed(1) : `failed: ${t.error}`, target: `< ${TREE_EXPANSION_TARGET_MS} ms`, met: (t.medianMs ?? Infinity) < TREE_EXPANSION_TARGET_MS });
   }
   if (r.durationS !== undefined && !r.quick) {
     out.push({ part: 'all', figure: 'npm run bench wall time (s)', value: +r.durationS.toFixed(0), target: `< ${TOTAL_TARGET_S} s`, met: r.durationS < TOTAL_TARGET_S });
@@ -172,6 +178,12 @@ export function renderTables(r: BenchResults): string {
     out.push('', `6. Leaks: ${l.runs} forward+backward runs with summary hooks on every module (${f1(l.msPerRun)} ms each)`);
     out.push(`   tensors ${l.baselineTensors} → ${l.finalTensors} (every 100 runs: ${l.tensorsEvery100.join(' ')})${l.finalTensors === l.baselineTensors ? '' : ' MISS'}`);
     out.push(`   RSS ${f0(l.baselineRssMb)} → ${f0(l.finalRssMb)} MB, growth ${f1(l.rssGrowthMb)} MB (target < ${RSS_LIMIT_MB})${l.rssGrowthMb < RSS_LIMIT_MB ? '' : ' MISS'}; every 100 runs: ${l.rssEvery100Mb.map(f0).join(' ')}${l.gcAvailable ? '' : ' (no GC available)'}`);
+  }
+
+  if (r.tree) {
+    const t = r.tree;
+    out.push('', '7. Modules tree in a real extension host (code-server): root expansion of a 10,001-module model, getChildren + getTreeItem per row');
+    out.push(t.error ? `   failed: ${t.error}` : `   opened in ${f0(t.openMs)} ms; ${t.rowsShown} rows in ${t.expandMs!.map(f1).join(', ')} ms, median ${f1(t.medianMs)} ms (target < ${TREE_EXPANSION_TARGET_MS} ms)${(t.medianMs ?? Infinity) < TREE_EXPANSION_TARGET_MS ? '' : ' MISS'}`);
   }
 
   if (r.verdicts) {

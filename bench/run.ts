@@ -4,7 +4,8 @@
  * (1 only when a part crashed).
  *
  * Options: `--quick` (fewer repetitions, 200 leak runs; results go to an ignored .tmp file),
- * `--parts=1,2,3,4,6` (a subset), `--no-write`.
+ * `--parts=1,2,3,4,6` (a subset), `--no-write`. Part 7 runs the built extension (`npm run bundle`)
+ * in code-server, as the integration tests do.
  */
 import * as os from 'node:os';
 import * as tf from '@tensorflow/tfjs';
@@ -17,11 +18,12 @@ import { runPytorchCompare } from './pytorchCompare';
 import { machine, renderTables, STREAMING_NOTE, verdicts, writeResults, type BenchResults } from './report';
 import { runStreaming } from './streaming';
 import { runScale } from './scale';
+import { runTreeExpansion } from './treeExpansion';
 
 interface Options { quick: boolean; parts: Set<string>; write: boolean }
 
 function options(argv: readonly string[]): Options {
-  const parts = argv.find((a) => a.startsWith('--parts='))?.slice('--parts='.length).split(',') ?? ['1', '2', '3', '4', '5', '6'];
+  const parts = argv.find((a) => a.startsWith('--parts='))?.slice('--parts='.length).split(',') ?? ['1', '2', '3', '4', '5', '6', '7'];
   return { quick: argv.includes('--quick'), parts: new Set(parts), write: !argv.includes('--no-write') };
 }
 
@@ -78,6 +80,7 @@ async function main(): Promise<number> {
     await selectBackend('wasm');
     results.leaks = runLeaks(log, opts.quick ? 200 : LEAK_RUNS);
   });
+  await part('7', 'Modules tree in the extension host', async () => { results.tree = await runTreeExpansion(log); });
 
   results.durationS = (performance.now() - started) / 1000;
   results.machine.loadAvg.end = os.loadavg()[0];
