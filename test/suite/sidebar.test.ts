@@ -287,20 +287,14 @@ describe('the sidebar: Modules tree, Hooks view and palette commands', function 
     await run('moduleLens.closeModel', wide);
   });
 
-  it('a 10,000-module model opens, and its root expands in under 200 ms of extension-host time', async () => {
+  // How fast the root expands is measured by `npm run bench` (part 7), not asserted here.
+  it('a 10,000-module model opens, and its root expands to the first page of 500 rows and a Load more row', async () => {
     const big = await openModel(modelFile('sidebar-10k.ts', 'export default () => new nn.Sequential(...Array.from({ length: 10_000 }, () => new nn.Identity()));'));
     const root = (await rows(api.modulesTree)).find((r) => r.element.modelId === big.modelId)!;
-    const times: number[] = [];
-    for (let i = 0; i < 5; i++) {
-      const start = performance.now();
-      const children = (await api.modulesTree.getChildren(root.element)) ?? [];
-      for (const c of children) await api.modulesTree.getTreeItem(c);
-      times.push(performance.now() - start);
-      assert.equal(children.length, 501);
-    }
-    const median = [...times].sort((a, b) => a - b)[2];
-    console.log(`      root of a 10,001-module model: ${times.map((t) => t.toFixed(1)).join(', ')} ms (median ${median.toFixed(1)} ms)`);
-    assert.ok(median < 200, `expanding the root took ${median.toFixed(1)} ms`);
+    const children = await rows(api.modulesTree, root.element);
+    assert.equal(children.length, 501);
+    assert.deepEqual([children[0].label, children[0].description, children[499].label], ['0', 'Identity · 0 params · train', '499']);
+    assert.deepEqual([children[500].label, children[500].description], ['Load 500 more…', '500 of 10k shown']);
     await run('moduleLens.closeModel', big);
   });
 
