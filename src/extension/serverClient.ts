@@ -4,7 +4,7 @@
  * knows that the transport is a language client.
  */
 import * as vscode from 'vscode';
-import { LanguageClient, State, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
+import { ErrorCodes, LanguageClient, ResponseError, State, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
 import {
   AttachHookRequest, CaptureNotification, ClearCapturesRequest, EvaluateRequest, OutputNotification, PauseRequest, ReleaseTensorsRequest, SourceMapRequest, CloseModelRequest, DetachHookRequest, GetChildrenRequest,
   GetTensorRequest, ListHooksRequest, ListModelsRequest, MemoryRequest, ModelsChangedNotification, NoticeNotification,
@@ -63,8 +63,8 @@ export interface ModelServer {
   readonly onCapture: vscode.Event<CaptureEvent>;
   /** Run lifecycle: running, paused, finished, failed, stopped. */
   readonly onRunState: vscode.Event<RunStateParams>;
-  /** After the server process was restarted and the session restored. */
-  readonly onRestored: vscode.Event<RestoreReport>;
+  /** After the server process was restarted and the session restored (`interruptedRun` set when a run was cut short). */
+  readonly onRestored: vscode.Event<RestoreReport & { readonly interruptedRun?: number }>;
   /** After this client attached or detached a hook (whoever asked: a view, a command, the debugger). */
   readonly onHooksChanged: vscode.Event<void>;
 }
@@ -75,7 +75,7 @@ export class ModelServerClient implements ModelServer, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<ModelsChangedParams>();
   private readonly captures = new vscode.EventEmitter<CaptureEvent>();
   private readonly runStates = new vscode.EventEmitter<RunStateParams>();
-  private readonly restored = new vscode.EventEmitter<RestoreReport>();
+  private readonly restored = new vscode.EventEmitter<RestoreReport & { readonly interruptedRun?: number }>();
   private readonly outputs = new vscode.EventEmitter<OutputParams>();
   private readonly hooksChanged = new vscode.EventEmitter<void>();
   private readonly subscriptions: vscode.Disposable[] = [this.changed, this.captures, this.runStates, this.restored, this.outputs, this.hooksChanged];
@@ -83,6 +83,12 @@ export class ModelServerClient implements ModelServer, vscode.Disposable {
   private everRunning = false;
   /** Set while {@link restart} replaces the server on purpose, so it is not reported as a crash. */
   private restarting = false;
+  /** Set once {@link dispose} began: the server stops on purpose. */
+  private disposed = false;
+  /** The run the server last reported as running or paused, until it reports how it ended. */
+  private activeRun: { runId: number; modelId: string; started: number; events: number } | undefined;
+  /** The run a crash cut short, told to the user with the restart. */
+  private interrupted: RunResult | undefined;
   /** {@inheritDoc ModelServer.onModelsChanged} */
   readonly onModelsChanged = this.changed.event;
   readonly onCapture = this.captures.event;
@@ -121,8 +127,12 @@ export class ModelServerClient implements ModelServer, vscode.Disposable {
     this.client = new LanguageClient('moduleLens', 'Module Lens Model Server', serverOptions, clientOptions);
     this.subscriptions.push(
       this.client.onNotification(ModelsChangedNotification, (p) => this.changed.fire(p)),
-      this.client.onNotification(CaptureNotification, (p) => this.captures.fire(p)),
-      this.client.onNotification(RunStateNotification, (p) => this.runStates.fire(p)),
+      this.client.onNotification(CaptureNotification, (p) => {
+        this.session.hookFired(p.hookId);
+        if (this.activeRun?.runId === p.runId) this.activeRun.events++;
+        this.captures.fire(p);
+      }),
+      this.client.onNotification(RunStateNotification, (p) => this.trackRun(p)),
       this.client.onNotification(OutputNotification, (p) => this.outputs.fire(p)),
       this.client.onNotification(NoticeNotification, (p: NoticeParams) => {
         output.appendLine(`[${p.level}] ${p.message}`);
@@ -131,6 +141,8 @@ export class ModelServerClient implements ModelServer, vscode.Disposable {
       }),
       // The client restarts a server that crashed; bring back what the user had open, and say so once.
       this.client.onDidChangeState((e) => {
+        // The process went away under a run: no runState will ever end it, so end it here.
+        if (e.oldState === State.Running && !this.restarting && !this.disposed) this.interruptRun();
         if (e.newState !== State.Running) return;
         if (!this.everRunning) { this.everRunning = true; return; }
         if (this.restarting) return;
@@ -141,11 +153,44 @@ export class ModelServerClient implements ModelServer, vscode.Disposable {
 
   private async restoreAfterRestart(output: vscode.OutputChannel): Promise<void> {
     const report = await this.session.restore((type, params) => this.client.sendRequest(type.method, params));
+    const interrupted = this.interrupted;
+    this.interrupted = undefined;
     const lost = report.failures.length ? ` Could not restore: ${report.failures.join('; ')}` : '';
-    output.appendLine(`Model server restarted: restored ${report.models} model(s) and ${report.hooks} hook(s).${lost}`);
+    const cut = interrupted ? ` Run ${interrupted.runId} was interrupted.` : '';
+    output.appendLine(`Model server restarted: restored ${report.models} model(s) and ${report.hooks} hook(s).${cut}${lost}`);
+    // The one message about the crash: the interrupted run is part of it, not a second one.
     void vscode.window.showWarningMessage(
-      `Module Lens: the model server stopped unexpectedly and was restarted; ${report.models} model(s) and ${report.hooks} hook(s) were restored.${lost}`);
-    this.restored.fire(report);
+      `Module Lens: the model server stopped unexpectedly and was restarted; ${report.models} model(s) and ${report.hooks} hook(s) were restored.${cut}${lost}`);
+    this.restored.fire({ ...report, ...(interrupted ? { interruptedRun: interrupted.runId } : {}) });
+  }
+
+  /** Follows the run lifecycle, so a run the server never got to end can be ended by {@link interruptRun}. */
+  private trackRun(p: RunStateParams): void {
+    if (p.state === 'running' && this.activeRun?.runId !== p.runId) {
+      this.activeRun = { runId: p.runId, modelId: p.modelId, started: Date.now(), events: 0 };
+    } else if (p.state !== 'running' && p.state !== 'paused' && this.activeRun?.runId === p.runId) {
+      this.activeRun = undefined;
+    }
+    this.runStates.fire(p);
+  }
+
+  /**
+   * Ends the active run as `stopped` with an "interrupted" error, once: the views, the panel and a
+   * waiting debug session hear a last `runState` instead of waiting for one forever.
+   *
+   * @returns the result, or `undefined` when no run was active
+   */
+  private interruptRun(): RunResult | undefined {
+    const run = this.activeRun;
+    if (!run) return undefined;
+    this.activeRun = undefined;
+    const result: RunResult = {
+      runId: run.runId, state: 'stopped', events: run.events, durationMs: Date.now() - run.started,
+      error: 'interrupted: the model server stopped unexpectedly',
+    };
+    this.interrupted = result;
+    this.runStates.fire({ state: 'stopped', runId: run.runId, result });
+    return result;
   }
 
   async restart(): Promise<{ info: ServerInfo; report: RestoreReport }> {
@@ -197,8 +242,9 @@ export class ModelServerClient implements ModelServer, vscode.Disposable {
   }
 
   async detachHook(hookId: number): Promise<boolean> {
-    const { removed } = await this.client.sendRequest(DetachHookRequest, { hookId });
+    // Forget it before asking: a restore running meanwhile must not bring it back.
     this.session.hookDetached(hookId);
+    const { removed } = await this.client.sendRequest(DetachHookRequest, { hookId });
     this.hooksChanged.fire();
     return removed;
   }
@@ -207,8 +253,16 @@ export class ModelServerClient implements ModelServer, vscode.Disposable {
     return (await this.client.sendRequest(ListHooksRequest)).hooks;
   }
 
-  run(params: RunParams): Promise<RunResult> {
-    return this.client.sendRequest(RunRequest, params);
+  async run(params: RunParams): Promise<RunResult> {
+    try {
+      return await this.client.sendRequest(RunRequest, params);
+    } catch (err) {
+      // The connection closed under the run (the server process died): report the run as interrupted, not as a failure.
+      if (!(err instanceof ResponseError) || (err.code !== ErrorCodes.PendingResponseRejected && err.code !== ErrorCodes.ConnectionInactive)) throw err;
+      if (this.disposed) throw err;
+      return this.interruptRun() ?? this.interrupted
+        ?? { runId: 0, state: 'stopped', events: 0, durationMs: 0, error: 'interrupted: the model server stopped unexpectedly' };
+    }
   }
 
   async stop(): Promise<boolean> {
@@ -265,6 +319,7 @@ export class ModelServerClient implements ModelServer, vscode.Disposable {
 
   /** Stops the server process. */
   async dispose(): Promise<void> {
+    this.disposed = true;
     for (const d of this.subscriptions.splice(0)) d.dispose();
     // stop() rejects when the client never started; there is nothing left to stop then.
     await this.client.dispose().catch(() => undefined);
