@@ -4,7 +4,7 @@
  * knows that the transport is a language client.
  */
 import * as vscode from 'vscode';
-import { ErrorCodes, LanguageClient, ResponseError, State, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
+import { LanguageClient, State, TransportKind, type LanguageClientOptions, type RequestType, type RequestType0, type ServerOptions } from 'vscode-languageclient/node';
 import {
   AttachHookRequest, CaptureNotification, ClearCapturesRequest, EvaluateRequest, OutputNotification, PauseRequest, ReleaseTensorsRequest, SourceMapRequest, CloseModelRequest, DetachHookRequest, GetChildrenRequest,
   GetTensorRequest, ListHooksRequest, ListModelsRequest, MemoryRequest, ModelsChangedNotification, NoticeNotification,
@@ -20,7 +20,8 @@ import {
   type ListModulesParams, type ListModulesResult, type LoadStateDictParams, type LoadStateDictResult, type SaveStateDictParams,
   type SaveStateDictResult,
 } from '../protocol';
-import { SessionState, type RestoreReport } from './sessionState';
+import { connectionLost, RestoreGate } from './restoreGate';
+import { SessionState, type RestoreReport, type SendRequest } from './sessionState';
 
 /** The model server's requests, as typed calls. */
 export interface ModelServer {
@@ -89,6 +90,10 @@ export class ModelServerClient implements ModelServer, vscode.Disposable {
   private activeRun: { runId: number; modelId: string; started: number; events: number } | undefined;
   /** The run a crash cut short, told to the user with the restart. */
   private interrupted: RunResult | undefined;
+  /** Closed from a crash (or a deliberate restart) until the session is restored. */
+  private readonly gate = new RestoreGate();
+  /** Sends past the gate: only the restore itself does. */
+  private readonly direct: SendRequest = (type, params) => this.client.sendRequest(type.method, params);
   /** {@inheritDoc ModelServer.onModelsChanged} */
   readonly onModelsChanged = this.changed.event;
   readonly onCapture = this.captures.event;
@@ -142,7 +147,12 @@ export class ModelServerClient implements ModelServer, vscode.Disposable {
       // The client restarts a server that crashed; bring back what the user had open, and say so once.
       this.client.onDidChangeState((e) => {
         // The process went away under a run: no runState will ever end it, so end it here.
-        if (e.oldState === State.Running && !this.restarting && !this.disposed) this.interruptRun();
+        if (e.oldState === State.Running && !this.restarting && !this.disposed) {
+          this.interruptRun();
+          this.gate.close();
+        }
+        // The client gave up restarting it: let the held requests fail instead of waiting.
+        if (e.oldState === State.Starting && e.newState === State.Stopped && !this.restarting) this.gate.open();
         if (e.newState !== State.Running) return;
         if (!this.everRunning) { this.everRunning = true; return; }
         if (this.restarting) return;
@@ -152,7 +162,12 @@ export class ModelServerClient implements ModelServer, vscode.Disposable {
   }
 
   private async restoreAfterRestart(output: vscode.OutputChannel): Promise<void> {
-    const report = await this.session.restore((type, params) => this.client.sendRequest(type.method, params));
+    let report: RestoreReport;
+    try {
+      report = await this.session.restore(this.direct);
+    } finally {
+      this.gate.open();
+    }
     const interrupted = this.interrupted;
     this.interrupted = undefined;
     const lost = report.failures.length ? ` Could not restore: ${report.failures.join('; ')}` : '';
@@ -195,26 +210,48 @@ export class ModelServerClient implements ModelServer, vscode.Disposable {
 
   async restart(): Promise<{ info: ServerInfo; report: RestoreReport }> {
     this.restarting = true;
+    this.gate.close();
+    let report: RestoreReport;
     try {
       await this.client.restart();
+      report = await this.session.restore(this.direct);
     } finally {
       this.restarting = false;
+      this.gate.open();
     }
-    const report = await this.session.restore((type, params) => this.client.sendRequest(type.method, params));
     this.restored.fire(report);
     return { info: await this.serverInfo(), report };
   }
 
+  /**
+   * Sends a request once no restore is under way. A request the server died under is sent
+   * again, once, to the restarted and restored server (every request but `run` can be).
+   */
+  private send<P, R>(type: RequestType<P, R, void>, params: P): Promise<R>;
+  private send<R>(type: RequestType0<R, void>): Promise<R>;
+  private async send<R>(type: RequestType<unknown, R, void> | RequestType0<R, void>, ...params: unknown[]): Promise<R> {
+    for (let attempt = 0; ; attempt++) {
+      await this.gate.pass();
+      try {
+        return await (params.length ? this.client.sendRequest(type as RequestType<unknown, R, void>, params[0]) : this.client.sendRequest(type as RequestType0<R, void>));
+      } catch (err) {
+        if (attempt > 0 || this.disposed || this.restarting || !connectionLost(err)) throw err;
+        // The crash may not have reached the client's state yet: hold requests from now on.
+        this.gate.close();
+      }
+    }
+  }
+
   listModules(params: ListModulesParams): Promise<ListModulesResult> {
-    return this.client.sendRequest(ListModulesRequest, params);
+    return this.send(ListModulesRequest, params);
   }
 
   saveStateDict(params: SaveStateDictParams): Promise<SaveStateDictResult> {
-    return this.client.sendRequest(SaveStateDictRequest, params);
+    return this.send(SaveStateDictRequest, params);
   }
 
   loadStateDict(params: LoadStateDictParams): Promise<LoadStateDictResult> {
-    return this.client.sendRequest(LoadStateDictRequest, params);
+    return this.send(LoadStateDictRequest, params);
   }
 
   /** Starts the server process and completes the LSP handshake. */
@@ -223,19 +260,19 @@ export class ModelServerClient implements ModelServer, vscode.Disposable {
   }
 
   async openModel(file: string): Promise<ModelInfo> {
-    const info = await this.client.sendRequest(OpenModelRequest, { file });
+    const info = await this.send(OpenModelRequest, { file });
     this.session.opened(info);
     return info;
   }
 
   async closeModel(modelId: string): Promise<CloseModelResult> {
-    const result = await this.client.sendRequest(CloseModelRequest, { modelId });
+    const result = await this.send(CloseModelRequest, { modelId });
     this.session.closed(modelId);
     return result;
   }
 
   async attachHook(params: AttachHookParams): Promise<HookInfo> {
-    const info = await this.client.sendRequest(AttachHookRequest, params);
+    const info = await this.send(AttachHookRequest, params);
     this.session.hookAttached(info);
     this.hooksChanged.fire();
     return info;
@@ -244,77 +281,79 @@ export class ModelServerClient implements ModelServer, vscode.Disposable {
   async detachHook(hookId: number): Promise<boolean> {
     // Forget it before asking: a restore running meanwhile must not bring it back.
     this.session.hookDetached(hookId);
-    const { removed } = await this.client.sendRequest(DetachHookRequest, { hookId });
+    const { removed } = await this.send(DetachHookRequest, { hookId });
     this.hooksChanged.fire();
     return removed;
   }
 
   async listHooks(): Promise<readonly HookInfo[]> {
-    return (await this.client.sendRequest(ListHooksRequest)).hooks;
+    return (await this.send(ListHooksRequest)).hooks;
   }
 
   async run(params: RunParams): Promise<RunResult> {
     try {
+      // Never sent twice: a run the server died in is reported, not repeated.
+      await this.gate.pass();
       return await this.client.sendRequest(RunRequest, params);
     } catch (err) {
       // The connection closed under the run (the server process died): report the run as interrupted, not as a failure.
-      if (!(err instanceof ResponseError) || (err.code !== ErrorCodes.PendingResponseRejected && err.code !== ErrorCodes.ConnectionInactive)) throw err;
-      if (this.disposed) throw err;
+      if (!connectionLost(err) || this.disposed) throw err;
+      this.gate.close();
       return this.interruptRun() ?? this.interrupted
         ?? { runId: 0, state: 'stopped', events: 0, durationMs: 0, error: 'interrupted: the model server stopped unexpectedly' };
     }
   }
 
   async stop(): Promise<boolean> {
-    return (await this.client.sendRequest(StopRequest)).stopped;
+    return (await this.send(StopRequest)).stopped;
   }
 
   async resume(mode: ResumeMode): Promise<boolean> {
-    return (await this.client.sendRequest(ResumeRequest, { mode })).resumed;
+    return (await this.send(ResumeRequest, { mode })).resumed;
   }
 
   getTensor(params: GetTensorParams): Promise<GetTensorResult> {
-    return this.client.sendRequest(GetTensorRequest, params);
+    return this.send(GetTensorRequest, params);
   }
 
   async clearCaptures(): Promise<number> {
-    return (await this.client.sendRequest(ClearCapturesRequest)).released;
+    return (await this.send(ClearCapturesRequest)).released;
   }
 
   memory(): Promise<MemoryInfo> {
-    return this.client.sendRequest(MemoryRequest);
+    return this.send(MemoryRequest);
   }
 
   async evaluate(expression: string): Promise<string> {
-    return (await this.client.sendRequest(EvaluateRequest, { expression })).result;
+    return (await this.send(EvaluateRequest, { expression })).result;
   }
 
   async releaseTensors(tensorIds: readonly string[]): Promise<number> {
-    return (await this.client.sendRequest(ReleaseTensorsRequest, { tensorIds })).released;
+    return (await this.send(ReleaseTensorsRequest, { tensorIds })).released;
   }
 
   sourceMap(modelId: string): Promise<SourceMapResult> {
-    return this.client.sendRequest(SourceMapRequest, { modelId });
+    return this.send(SourceMapRequest, { modelId });
   }
 
   async pause(): Promise<boolean> {
-    return (await this.client.sendRequest(PauseRequest)).pausing;
+    return (await this.send(PauseRequest)).pausing;
   }
 
   listModels(): Promise<ListModelsResult> {
-    return this.client.sendRequest(ListModelsRequest);
+    return this.send(ListModelsRequest);
   }
 
   getChildren(params: GetChildrenParams): Promise<GetChildrenResult> {
-    return this.client.sendRequest(GetChildrenRequest, params);
+    return this.send(GetChildrenRequest, params);
   }
 
   setTraining(params: SetTrainingParams): Promise<SetTrainingResult> {
-    return this.client.sendRequest(SetTrainingRequest, params);
+    return this.send(SetTrainingRequest, params);
   }
 
   serverInfo(): Promise<ServerInfo> {
-    return this.client.sendRequest(ServerInfoRequest);
+    return this.send(ServerInfoRequest);
   }
 
   /** Stops the server process. */

@@ -25,6 +25,7 @@ interface Api {
   server: {
     serverInfo(): Promise<{ pid: number }>;
     listModels(): Promise<{ models: ModelInfo[] }>;
+    openModel(file: string): Promise<ModelInfo>;
     listModules(p: { modelId: string }): Promise<{ modules: { path: string }[] }>;
     listHooks(): Promise<readonly HookInfo[]>;
     attachHook(p: { modelId: string; path: string; kind: 'pre' | 'forward'; breakpoint?: boolean; condition?: string }): Promise<HookInfo>;
@@ -159,7 +160,9 @@ describe('faults: a killed model server and a panel closed mid-stream', function
         const r = await vscode.commands.executeCommand<RunResult>('moduleLens.runForward', { modelId: cnn.modelId, path: '' }, { input: cnnInput });
         assert.equal(r?.state, 'finished', r?.error);
       }
-      const modelsBefore = (await api.server.listModels()).models.map((m) => m.modelId).sort();
+      const filesBefore = new Map((await api.server.listModels()).models.map((m) => [m.modelId, m.file]));
+      const latecomerFile = path.join(workspace, 'batchnorm-dropout.ts');
+      assert.ok(![...filesBefore.values()].includes(latecomerFile), 'the latecomer model is not open yet');
       const hooksBefore = (await api.server.listHooks()).map((h) => h.hookId);
       const oldPid = (await api.server.serverInfo()).pid;
       const restored = new Promise<{ models: number; hooks: number; failures: string[]; interruptedRun?: number }>((resolve) => {
@@ -176,6 +179,12 @@ describe('faults: a killed model server and a panel closed mid-stream', function
       assert.equal(result?.state, 'stopped');
       assert.equal(result?.runId, runId);
       assert.match(result?.error ?? '', /interrupted/);
+      // A model opened while the server restarts waits for the restore: on the new server it
+      // could otherwise take an id (m1, …) the restore is about to bring back, and be replaced by it.
+      const latecomer = await api.server.openModel(latecomerFile);
+      assert.ok(!filesBefore.has(latecomer.modelId), `the latecomer got a fresh id, not ${latecomer.modelId}`);
+      const expected = new Map([...filesBefore, [latecomer.modelId, latecomerFile]]);
+      const modelsBefore = [...expected.keys()].sort();
       assert.deepEqual(runStates.filter((s) => s.runId === runId).map((s) => s.state).at(-1), 'stopped', 'the views heard that the run ended');
       const report = await Promise.race([restored, new Promise<never>((_, reject) => setTimeout(() => reject(new Error('no restore within 60 s')), 60_000))]);
       assert.deepEqual(report.failures, []);
@@ -187,8 +196,8 @@ describe('faults: a killed model server and a panel closed mid-stream', function
       assert.equal(alive(oldPid), false, 'the killed server is gone');
       await until('the status bar to show the new pid', () => api.backendStatus.tooltip.includes(`server pid ${newPid}`), 5000);
 
-      // The same models and hooks, under the same ids, in the server and in both views.
-      assert.deepEqual((await api.server.listModels()).models.map((m) => m.modelId).sort(), modelsBefore);
+      // The same models and hooks, under the same ids (and the latecomer), in the server and in both views.
+      assert.deepEqual(new Map((await api.server.listModels()).models.map((m) => [m.modelId, m.file])), expected);
       const roots = ((await api.modulesTree.getChildren()) ?? []).filter((n) => n.kind === 'module').map((n) => n.modelId).sort();
       assert.deepEqual(roots, modelsBefore, 'the Modules view lists the same models');
       const hooks = await api.hooksTree.refresh();
@@ -222,7 +231,9 @@ describe('faults: a killed model server and a panel closed mid-stream', function
       notes.dispose();
       for (const s of subs) s.dispose();
       for (const h of ours) await api.server.detachHook(h.hookId).catch(() => false);
-      await api.server.closeModel(cnn.modelId).catch(() => undefined);
+      for (const m of (await api.server.listModels()).models) {
+        if (m.modelId === cnn.modelId || m.file.endsWith('batchnorm-dropout.ts')) await api.server.closeModel(m.modelId).catch(() => undefined);
+      }
     }
   });
 
