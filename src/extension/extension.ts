@@ -54,6 +54,8 @@ export function activate(context: vscode.ExtensionContext): ModuleLensApi {
     hooksTree.onDidChangeHooks((hooks) => modulesTree.setHooks(hooks)),
     ...registerSidebarCommands({ server, modulesTree, modulesView: treeView, hooksTree, status, output }, hooksView, reporting),
     ...registerDebugger(server, (file) => opener.open(file)),
+    // A server the client restarted after a crash is a new process: show its pid and backend.
+    server.onRestored(() => void server.serverInfo().then((info) => status.show(info), () => undefined)),
   );
 
   const ready = (async () => {

@@ -42,7 +42,8 @@ export function describeRun(model: ModelInfo, result: RunResult): string {
       const loss = result.loss !== undefined ? `, loss ${result.loss.toPrecision(6)}` : '';
       return `${what} finished in ${result.durationMs.toFixed(0)} ms: ${out}${nonFinite}${loss}, ${result.events} hook event(s)`;
     }
-    case 'stopped': return `${what} was stopped`;
+    // An interrupted run (the server or its engine went away) says so.
+    case 'stopped': return result.error ? `${what} was stopped (${result.error})` : `${what} was stopped`;
     case 'failed': return `${what} failed: ${result.error}`;
   }
 }

@@ -4,7 +4,7 @@
  * knows that the transport is a language client.
  */
 import * as vscode from 'vscode';
-import { LanguageClient, State, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
+import { LanguageClient, State, TransportKind, type LanguageClientOptions, type RequestType, type RequestType0, type ServerOptions } from 'vscode-languageclient/node';
 import {
   AttachHookRequest, CaptureNotification, ClearCapturesRequest, EvaluateRequest, OutputNotification, PauseRequest, ReleaseTensorsRequest, SourceMapRequest, CloseModelRequest, DetachHookRequest, GetChildrenRequest,
   GetTensorRequest, ListHooksRequest, ListModelsRequest, MemoryRequest, ModelsChangedNotification, NoticeNotification,
@@ -20,7 +20,8 @@ import {
   type ListModulesParams, type ListModulesResult, type LoadStateDictParams, type LoadStateDictResult, type SaveStateDictParams,
   type SaveStateDictResult,
 } from '../protocol';
-import { SessionState, type RestoreReport } from './sessionState';
+import { connectionLost, RestoreGate } from './restoreGate';
+import { SessionState, type RestoreReport, type SendRequest } from './sessionState';
 
 /** The model server's requests, as typed calls. */
 export interface ModelServer {
@@ -63,8 +64,8 @@ export interface ModelServer {
   readonly onCapture: vscode.Event<CaptureEvent>;
   /** Run lifecycle: running, paused, finished, failed, stopped. */
   readonly onRunState: vscode.Event<RunStateParams>;
-  /** After the server process was restarted and the session restored. */
-  readonly onRestored: vscode.Event<RestoreReport>;
+  /** After the server process was restarted and the session restored (`interruptedRun` set when a run was cut short). */
+  readonly onRestored: vscode.Event<RestoreReport & { readonly interruptedRun?: number }>;
   /** After this client attached or detached a hook (whoever asked: a view, a command, the debugger). */
   readonly onHooksChanged: vscode.Event<void>;
 }
@@ -75,7 +76,7 @@ export class ModelServerClient implements ModelServer, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<ModelsChangedParams>();
   private readonly captures = new vscode.EventEmitter<CaptureEvent>();
   private readonly runStates = new vscode.EventEmitter<RunStateParams>();
-  private readonly restored = new vscode.EventEmitter<RestoreReport>();
+  private readonly restored = new vscode.EventEmitter<RestoreReport & { readonly interruptedRun?: number }>();
   private readonly outputs = new vscode.EventEmitter<OutputParams>();
   private readonly hooksChanged = new vscode.EventEmitter<void>();
   private readonly subscriptions: vscode.Disposable[] = [this.changed, this.captures, this.runStates, this.restored, this.outputs, this.hooksChanged];
@@ -83,6 +84,16 @@ export class ModelServerClient implements ModelServer, vscode.Disposable {
   private everRunning = false;
   /** Set while {@link restart} replaces the server on purpose, so it is not reported as a crash. */
   private restarting = false;
+  /** Set once {@link dispose} began: the server stops on purpose. */
+  private disposed = false;
+  /** The run the server last reported as running or paused, until it reports how it ended. */
+  private activeRun: { runId: number; modelId: string; started: number; events: number } | undefined;
+  /** The run a crash cut short, told to the user with the restart. */
+  private interrupted: RunResult | undefined;
+  /** Closed from a crash (or a deliberate restart) until the session is restored. */
+  private readonly gate = new RestoreGate();
+  /** Sends past the gate: only the restore itself does. */
+  private readonly direct: SendRequest = (type, params) => this.client.sendRequest(type.method, params);
   /** {@inheritDoc ModelServer.onModelsChanged} */
   readonly onModelsChanged = this.changed.event;
   readonly onCapture = this.captures.event;
@@ -121,8 +132,12 @@ export class ModelServerClient implements ModelServer, vscode.Disposable {
     this.client = new LanguageClient('moduleLens', 'Module Lens Model Server', serverOptions, clientOptions);
     this.subscriptions.push(
       this.client.onNotification(ModelsChangedNotification, (p) => this.changed.fire(p)),
-      this.client.onNotification(CaptureNotification, (p) => this.captures.fire(p)),
-      this.client.onNotification(RunStateNotification, (p) => this.runStates.fire(p)),
+      this.client.onNotification(CaptureNotification, (p) => {
+        this.session.hookFired(p.hookId);
+        if (this.activeRun?.runId === p.runId) this.activeRun.events++;
+        this.captures.fire(p);
+      }),
+      this.client.onNotification(RunStateNotification, (p) => this.trackRun(p)),
       this.client.onNotification(OutputNotification, (p) => this.outputs.fire(p)),
       this.client.onNotification(NoticeNotification, (p: NoticeParams) => {
         output.appendLine(`[${p.level}] ${p.message}`);
@@ -131,6 +146,13 @@ export class ModelServerClient implements ModelServer, vscode.Disposable {
       }),
       // The client restarts a server that crashed; bring back what the user had open, and say so once.
       this.client.onDidChangeState((e) => {
+        // The process went away under a run: no runState will ever end it, so end it here.
+        if (e.oldState === State.Running && !this.restarting && !this.disposed) {
+          this.interruptRun();
+          this.gate.close();
+        }
+        // The client gave up restarting it: let the held requests fail instead of waiting.
+        if (e.oldState === State.Starting && e.newState === State.Stopped && !this.restarting) this.gate.open();
         if (e.newState !== State.Running) return;
         if (!this.everRunning) { this.everRunning = true; return; }
         if (this.restarting) return;
@@ -140,36 +162,96 @@ export class ModelServerClient implements ModelServer, vscode.Disposable {
   }
 
   private async restoreAfterRestart(output: vscode.OutputChannel): Promise<void> {
-    const report = await this.session.restore((type, params) => this.client.sendRequest(type.method, params));
+    let report: RestoreReport;
+    try {
+      report = await this.session.restore(this.direct);
+    } finally {
+      this.gate.open();
+    }
+    const interrupted = this.interrupted;
+    this.interrupted = undefined;
     const lost = report.failures.length ? ` Could not restore: ${report.failures.join('; ')}` : '';
-    output.appendLine(`Model server restarted: restored ${report.models} model(s) and ${report.hooks} hook(s).${lost}`);
+    const cut = interrupted ? ` Run ${interrupted.runId} was interrupted.` : '';
+    output.appendLine(`Model server restarted: restored ${report.models} model(s) and ${report.hooks} hook(s).${cut}${lost}`);
+    // The one message about the crash: the interrupted run is part of it, not a second one.
     void vscode.window.showWarningMessage(
-      `Module Lens: the model server stopped unexpectedly and was restarted; ${report.models} model(s) and ${report.hooks} hook(s) were restored.${lost}`);
-    this.restored.fire(report);
+      `Module Lens: the model server stopped unexpectedly and was restarted; ${report.models} model(s) and ${report.hooks} hook(s) were restored.${cut}${lost}`);
+    this.restored.fire({ ...report, ...(interrupted ? { interruptedRun: interrupted.runId } : {}) });
+  }
+
+  /** Follows the run lifecycle, so a run the server never got to end can be ended by {@link interruptRun}. */
+  private trackRun(p: RunStateParams): void {
+    if (p.state === 'running' && this.activeRun?.runId !== p.runId) {
+      this.activeRun = { runId: p.runId, modelId: p.modelId, started: Date.now(), events: 0 };
+    } else if (p.state !== 'running' && p.state !== 'paused' && this.activeRun?.runId === p.runId) {
+      this.activeRun = undefined;
+    }
+    this.runStates.fire(p);
+  }
+
+  /**
+   * Ends the active run as `stopped` with an "interrupted" error, once: the views, the panel and a
+   * waiting debug session hear a last `runState` instead of waiting for one forever.
+   *
+   * @returns the result, or `undefined` when no run was active
+   */
+  private interruptRun(): RunResult | undefined {
+    const run = this.activeRun;
+    if (!run) return undefined;
+    this.activeRun = undefined;
+    const result: RunResult = {
+      runId: run.runId, state: 'stopped', events: run.events, durationMs: Date.now() - run.started,
+      error: 'interrupted: the model server stopped unexpectedly',
+    };
+    this.interrupted = result;
+    this.runStates.fire({ state: 'stopped', runId: run.runId, result });
+    return result;
   }
 
   async restart(): Promise<{ info: ServerInfo; report: RestoreReport }> {
     this.restarting = true;
+    this.gate.close();
+    let report: RestoreReport;
     try {
       await this.client.restart();
+      report = await this.session.restore(this.direct);
     } finally {
       this.restarting = false;
+      this.gate.open();
     }
-    const report = await this.session.restore((type, params) => this.client.sendRequest(type.method, params));
     this.restored.fire(report);
     return { info: await this.serverInfo(), report };
   }
 
+  /**
+   * Sends a request once no restore is under way. A request the server died under is sent
+   * again, once, to the restarted and restored server (every request but `run` can be).
+   */
+  private send<P, R>(type: RequestType<P, R, void>, params: P): Promise<R>;
+  private send<R>(type: RequestType0<R, void>): Promise<R>;
+  private async send<R>(type: RequestType<unknown, R, void> | RequestType0<R, void>, ...params: unknown[]): Promise<R> {
+    for (let attempt = 0; ; attempt++) {
+      await this.gate.pass();
+      try {
+        return await (params.length ? this.client.sendRequest(type as RequestType<unknown, R, void>, params[0]) : this.client.sendRequest(type as RequestType0<R, void>));
+      } catch (err) {
+        if (attempt > 0 || this.disposed || this.restarting || !connectionLost(err)) throw err;
+        // The crash may not have reached the client's state yet: hold requests from now on.
+        this.gate.close();
+      }
+    }
+  }
+
   listModules(params: ListModulesParams): Promise<ListModulesResult> {
-    return this.client.sendRequest(ListModulesRequest, params);
+    return this.send(ListModulesRequest, params);
   }
 
   saveStateDict(params: SaveStateDictParams): Promise<SaveStateDictResult> {
-    return this.client.sendRequest(SaveStateDictRequest, params);
+    return this.send(SaveStateDictRequest, params);
   }
 
   loadStateDict(params: LoadStateDictParams): Promise<LoadStateDictResult> {
-    return this.client.sendRequest(LoadStateDictRequest, params);
+    return this.send(LoadStateDictRequest, params);
   }
 
   /** Starts the server process and completes the LSP handshake. */
@@ -178,93 +260,105 @@ export class ModelServerClient implements ModelServer, vscode.Disposable {
   }
 
   async openModel(file: string): Promise<ModelInfo> {
-    const info = await this.client.sendRequest(OpenModelRequest, { file });
+    const info = await this.send(OpenModelRequest, { file });
     this.session.opened(info);
     return info;
   }
 
   async closeModel(modelId: string): Promise<CloseModelResult> {
-    const result = await this.client.sendRequest(CloseModelRequest, { modelId });
+    const result = await this.send(CloseModelRequest, { modelId });
     this.session.closed(modelId);
     return result;
   }
 
   async attachHook(params: AttachHookParams): Promise<HookInfo> {
-    const info = await this.client.sendRequest(AttachHookRequest, params);
+    const info = await this.send(AttachHookRequest, params);
     this.session.hookAttached(info);
     this.hooksChanged.fire();
     return info;
   }
 
   async detachHook(hookId: number): Promise<boolean> {
-    const { removed } = await this.client.sendRequest(DetachHookRequest, { hookId });
+    // Forget it before asking: a restore running meanwhile must not bring it back.
     this.session.hookDetached(hookId);
+    const { removed } = await this.send(DetachHookRequest, { hookId });
     this.hooksChanged.fire();
     return removed;
   }
 
   async listHooks(): Promise<readonly HookInfo[]> {
-    return (await this.client.sendRequest(ListHooksRequest)).hooks;
+    return (await this.send(ListHooksRequest)).hooks;
   }
 
-  run(params: RunParams): Promise<RunResult> {
-    return this.client.sendRequest(RunRequest, params);
+  async run(params: RunParams): Promise<RunResult> {
+    try {
+      // Never sent twice: a run the server died in is reported, not repeated.
+      await this.gate.pass();
+      return await this.client.sendRequest(RunRequest, params);
+    } catch (err) {
+      // The connection closed under the run (the server process died): report the run as interrupted, not as a failure.
+      if (!connectionLost(err) || this.disposed) throw err;
+      this.gate.close();
+      return this.interruptRun() ?? this.interrupted
+        ?? { runId: 0, state: 'stopped', events: 0, durationMs: 0, error: 'interrupted: the model server stopped unexpectedly' };
+    }
   }
 
   async stop(): Promise<boolean> {
-    return (await this.client.sendRequest(StopRequest)).stopped;
+    return (await this.send(StopRequest)).stopped;
   }
 
   async resume(mode: ResumeMode): Promise<boolean> {
-    return (await this.client.sendRequest(ResumeRequest, { mode })).resumed;
+    return (await this.send(ResumeRequest, { mode })).resumed;
   }
 
   getTensor(params: GetTensorParams): Promise<GetTensorResult> {
-    return this.client.sendRequest(GetTensorRequest, params);
+    return this.send(GetTensorRequest, params);
   }
 
   async clearCaptures(): Promise<number> {
-    return (await this.client.sendRequest(ClearCapturesRequest)).released;
+    return (await this.send(ClearCapturesRequest)).released;
   }
 
   memory(): Promise<MemoryInfo> {
-    return this.client.sendRequest(MemoryRequest);
+    return this.send(MemoryRequest);
   }
 
   async evaluate(expression: string): Promise<string> {
-    return (await this.client.sendRequest(EvaluateRequest, { expression })).result;
+    return (await this.send(EvaluateRequest, { expression })).result;
   }
 
   async releaseTensors(tensorIds: readonly string[]): Promise<number> {
-    return (await this.client.sendRequest(ReleaseTensorsRequest, { tensorIds })).released;
+    return (await this.send(ReleaseTensorsRequest, { tensorIds })).released;
   }
 
   sourceMap(modelId: string): Promise<SourceMapResult> {
-    return this.client.sendRequest(SourceMapRequest, { modelId });
+    return this.send(SourceMapRequest, { modelId });
   }
 
   async pause(): Promise<boolean> {
-    return (await this.client.sendRequest(PauseRequest)).pausing;
+    return (await this.send(PauseRequest)).pausing;
   }
 
   listModels(): Promise<ListModelsResult> {
-    return this.client.sendRequest(ListModelsRequest);
+    return this.send(ListModelsRequest);
   }
 
   getChildren(params: GetChildrenParams): Promise<GetChildrenResult> {
-    return this.client.sendRequest(GetChildrenRequest, params);
+    return this.send(GetChildrenRequest, params);
   }
 
   setTraining(params: SetTrainingParams): Promise<SetTrainingResult> {
-    return this.client.sendRequest(SetTrainingRequest, params);
+    return this.send(SetTrainingRequest, params);
   }
 
   serverInfo(): Promise<ServerInfo> {
-    return this.client.sendRequest(ServerInfoRequest);
+    return this.send(ServerInfoRequest);
   }
 
   /** Stops the server process. */
   async dispose(): Promise<void> {
+    this.disposed = true;
     for (const d of this.subscriptions.splice(0)) d.dispose();
     // stop() rejects when the client never started; there is nothing left to stop then.
     await this.client.dispose().catch(() => undefined);

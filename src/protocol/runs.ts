@@ -90,6 +90,8 @@ export interface AttachHookParams {
   readonly logMessage?: string;
   /** Restores a hook under a known id (after a server restart); new hooks omit it. */
   readonly hookId?: number;
+  /** Restores a hook's hit count (after a server or worker restart), so hit conditions and the Hooks view carry on from it; new hooks omit it (0). */
+  readonly hits?: number;
 }
 
 /** `moduleLens/detachHook`. */

@@ -128,7 +128,8 @@ export function validateAttachHookParams(p: unknown): string | undefined {
   return moduleRef(o, what) ?? hookKind(o, what)
     ?? (o.breakpoint === undefined ? undefined : booleanField(o, 'breakpoint', what))
     ?? optionalText('condition') ?? optionalText('hitCondition') ?? optionalText('logMessage')
-    ?? optionalInt(o, 'hookId', 0, Number.MAX_SAFE_INTEGER, what);
+    ?? optionalInt(o, 'hookId', 0, Number.MAX_SAFE_INTEGER, what)
+    ?? optionalInt(o, 'hits', 0, Number.MAX_SAFE_INTEGER, what);
 }
 
 /** Validates {@link DetachHookParams}. */

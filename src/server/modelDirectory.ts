@@ -229,8 +229,9 @@ export class ModelDirectory {
     }
     for (const h of [...this.hooks.values()]) {
       try {
-        const info = await this.host.call({ method: 'attachHook', params: { modelId: h.modelId, path: h.path, kind: h.kind, breakpoint: h.breakpoint, hookId: h.hookId } });
-        this.hooks.set(h.hookId, { ...info, hits: h.hits });
+        // Everything the hook was attached with, and its hits: a hit condition such as `== 5` goes on counting from where it was.
+        const info = await this.host.call({ method: 'attachHook', params: hookParams(h) });
+        this.hooks.set(h.hookId, info);
         hooks++;
       } catch (err) {
         this.hooks.set(h.hookId, { ...h, missing: true });
@@ -267,4 +268,14 @@ export class ModelDirectory {
     this.queue = run.catch(() => undefined);
     return run;
   }
+}
+
+/** The attach parameters that bring `h` back as it was: options, id and hit count. */
+function hookParams(h: HookInfo): AttachHookParams & { hookId: number } {
+  return {
+    modelId: h.modelId, path: h.path, kind: h.kind, breakpoint: h.breakpoint, hookId: h.hookId, hits: h.hits,
+    ...(h.condition !== undefined ? { condition: h.condition } : {}),
+    ...(h.hitCondition !== undefined ? { hitCondition: h.hitCondition } : {}),
+    ...(h.logMessage !== undefined ? { logMessage: h.logMessage } : {}),
+  };
 }

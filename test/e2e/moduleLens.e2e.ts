@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { capturesSteps } from './captures.e2e';
 import { debuggerSteps, editorSteps } from './debugger.e2e';
+import { reloadSteps } from './reload.e2e';
 import { sidebarSteps } from './sidebar.e2e';
 import { E2eStep, errorNotifications, expand, expectVisible, runCommand, treeRow, widenSideBar } from './ui';
 
@@ -59,4 +60,6 @@ export const steps: E2eStep[] = [
   ...capturesSteps,
   ...debuggerSteps,
   ...editorSteps,
+  // Last: it reloads the window.
+  ...reloadSteps,
 ];

@@ -5,6 +5,8 @@ export interface E2eContext {
   page: Page;
   /** Saves a screenshot as `test-results/<name>.png` and returns its path. */
   shot(name: string): Promise<string>;
+  /** Pids of the model server processes the installed extension is running now. */
+  modelServerPids(): number[];
 }
 
 /** One step of an e2e scenario; steps run in order and stop at the first failure. */

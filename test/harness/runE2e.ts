@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { steps } from '../e2e/moduleLens.e2e';
 import type { E2eContext } from '../e2e/ui';
 import { launchBrowser, openWorkbench } from './browser';
+import { modelServerPids } from './modelServers';
 import { ensureCodeServer, startCodeServer } from './codeServer';
 import { workbenchUrl } from './launch';
 import { repoRoot, testResultsDir } from './paths';
@@ -49,6 +50,7 @@ async function main(): Promise<number> {
       await page.screenshot({ path: file });
       return file;
     },
+    modelServerPids: () => modelServerPids(session.extensionsDir),
   };
 
   let passed = 0;

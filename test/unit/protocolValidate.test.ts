@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   assertNever, isAbsolutePath, MAX_PAGE_SIZE, parseBackendPreference, validateCloseModelParams,
-  validateGetChildrenParams, validateModulePath, validateOpenModelParams, validateSetTrainingParams,
+  validateAttachHookParams, validateGetChildrenParams, validateModulePath, validateOpenModelParams, validateSetTrainingParams,
   type NodeInfo,
 } from '../../src/protocol';
 
@@ -21,6 +21,15 @@ describe('protocol validators', () => {
     assert.equal(validateGetChildrenParams({ modelId: 'm1', path: '' }), undefined);
     assert.equal(validateGetChildrenParams({ modelId: 'm1', path: 'features.0', group: 'buffers', offset: 0, limit: MAX_PAGE_SIZE }), undefined);
     assert.equal(validateSetTrainingParams({ modelId: 'm1', path: 'fc', mode: false, recursive: true }), undefined);
+  });
+
+  it('attachHook takes a restored hit count only as a non-negative integer', () => {
+    const hook = { modelId: 'm1', path: 'fc', kind: 'forward', hookId: 3 };
+    assert.equal(validateAttachHookParams({ ...hook, hits: 0 }), undefined);
+    assert.equal(validateAttachHookParams({ ...hook, hits: 12 }), undefined);
+    for (const bad of [-1, 1.5, '3', null, Number.POSITIVE_INFINITY]) {
+      assert.match(oneLine(validateAttachHookParams({ ...hook, hits: bad })), /^attachHook: .*"?hits"?/);
+    }
   });
 
   it('reject non-objects with one line naming the request', () => {

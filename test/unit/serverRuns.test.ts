@@ -161,7 +161,10 @@ describe('runs through the model server', () => {
   it('stops a forward that never returns within 1 s, and keeps models and hooks', async () => {
     const { conn } = server;
     const spin = await conn.sendRequest(OpenModelRequest, { file: runaway });
-    const hooksBefore = (await conn.sendRequest(ListHooksRequest)).hooks.map((h) => h.hookId);
+    // A conditional breakpoint that never holds: if the restart dropped its condition, the run below would pause.
+    const quiet = await conn.sendRequest(AttachHookRequest, { modelId, path: 'submodel_2', kind: 'forward', breakpoint: true, condition: 'output.hasNaN' });
+    const hitsBefore = (await conn.sendRequest(ListHooksRequest)).hooks.map((h) => [h.hookId, h.hits, h.condition]);
+    const hooksBefore = hitsBefore.map(([id]) => id);
     const run = conn.sendRequest(RunRequest, { modelId: spin.modelId, kind: 'forward' });
     await server.waitFor('moduleLens/runState', (p: RunStateParams) => p.state === 'running' && p.modelId === spin.modelId);
     await new Promise((r) => setTimeout(r, 200));
@@ -175,10 +178,16 @@ describe('runs through the model server', () => {
     // The engine was replaced; the same models and hooks are back under the same ids.
     assert.deepEqual((await conn.sendRequest(ListModelsRequest)).models.map((m) => m.modelId), [modelId, spin.modelId]);
     assert.deepEqual((await conn.sendRequest(ListHooksRequest)).hooks.map((h) => h.hookId), hooksBefore);
+    // Hit counts and conditions came back with them.
+    assert.deepEqual((await conn.sendRequest(ListHooksRequest)).hooks.map((h) => [h.hookId, h.hits, h.condition]), hitsBefore);
     const again = await conn.sendRequest(RunRequest, { modelId, kind: 'forward' });
     assert.equal(again.state, 'finished');
-    const fired = server.notifications.filter(([m, p]) => m === 'moduleLens/capture' && p.runId === again.runId);
+    const fired = server.notifications.filter(([m, p]) => m === 'moduleLens/capture' && p.runId === again.runId).map(([, p]) => (p as CaptureEvent).hookId);
     assert.ok(fired.length >= 2, 'restored hooks fire');
+    // The worker counts on from the restored hits, not from 0.
+    const after = new Map((await conn.sendRequest(ListHooksRequest)).hooks.map((h) => [h.hookId, h.hits]));
+    for (const [id, hits] of hitsBefore) assert.equal(after.get(id as number), (hits as number) + fired.filter((f) => f === id).length, `hits of hook ${id}`);
+    await conn.sendRequest('moduleLens/detachHook', { hookId: quiet.hookId });
     await conn.sendRequest('moduleLens/closeModel', { modelId: spin.modelId });
   });
 
@@ -231,6 +240,41 @@ describe('the client restores its session after the server is SIGKILLed', () => 
       const hooks = (await second.conn.sendRequest(ListHooksRequest)).hooks;
       assert.deepEqual(hooks.map((h) => [h.modelId, h.path, h.kind, h.breakpoint]), [[info.modelId, 'submodel_2', 'forward', false], [info.modelId, 'submodel_3.0', 'pre', true]]);
       assert.deepEqual((await second.conn.sendRequest(ListModelsRequest)).models.map((m) => m.modelId), [info.modelId]);
+    } finally {
+      await second.dispose();
+    }
+  });
+
+  it('brings hooks back with their hit counts and breakpoint options, and counts on from there', async () => {
+    const session = new SessionState();
+    const first = await startServer({ backend: 'wasm' });
+    // What the extension's client does with every capture notification.
+    first.conn.onNotification('moduleLens/capture', (e: CaptureEvent) => session.hookFired(e.hookId));
+    const info = await first.conn.sendRequest(OpenModelRequest, { file: demo });
+    session.opened(info);
+    const fwd = await first.conn.sendRequest(AttachHookRequest, { modelId: info.modelId, path: 'submodel_2', kind: 'forward' });
+    const bp = await first.conn.sendRequest(AttachHookRequest, { modelId: info.modelId, path: 'submodel_3.0', kind: 'pre', breakpoint: true, hitCondition: '== 4' });
+    session.hookAttached(fwd);
+    session.hookAttached(bp);
+    for (let i = 0; i < 3; i++) assert.equal((await first.conn.sendRequest(RunRequest, { modelId: info.modelId, kind: 'forward' })).state, 'finished');
+    const before = (await first.conn.sendRequest(ListHooksRequest)).hooks.map((h) => [h.hookId, h.hits, h.hitCondition]);
+    assert.deepEqual(before, [[fwd.hookId, 3, undefined], [bp.hookId, 3, '== 4']]);
+    assert.deepEqual([session.hitsOf(fwd.hookId), session.hitsOf(bp.hookId)], [3, 3], 'the client counted every hit');
+    process.kill(first.child.pid!, 'SIGKILL');
+    await new Promise((r) => first.child.once('exit', r));
+    await first.dispose();
+
+    const second = await startServer({ backend: 'wasm' });
+    try {
+      assert.deepEqual(await session.restore((type, params) => second.conn.sendRequest(type.method, params)), { models: 1, hooks: 2, failures: [] });
+      assert.deepEqual((await second.conn.sendRequest(ListHooksRequest)).hooks.map((h) => [h.hookId, h.hits, h.hitCondition]), before);
+      // The 4th hit overall is the first one on the new server: `== 4` pauses there only if the count carried over.
+      const run = second.conn.sendRequest(RunRequest, { modelId: info.modelId, kind: 'forward' });
+      const paused = await second.waitFor('moduleLens/runState', (p: RunStateParams) => p.state === 'paused' || p.state === 'finished');
+      assert.equal(paused.state, 'paused', 'the hit condition counted on from the restored hits');
+      await second.conn.sendRequest(ResumeRequest, { mode: 'continue' });
+      assert.equal((await run).state, 'finished');
+      assert.deepEqual((await second.conn.sendRequest(ListHooksRequest)).hooks.map((h) => [h.hookId, h.hits]), [[fwd.hookId, 4], [bp.hookId, 4]]);
     } finally {
       await second.dispose();
     }

@@ -164,6 +164,7 @@ export class CapturesPanel implements vscode.Disposable {
       panel.onDidDispose(() => {
         for (const d of session.subscriptions.splice(0)) d.dispose();
         if (this.session === session) this.session = undefined;
+        this.release(session);
       }),
     );
     panel.webview.html = this.html(panel.webview);
@@ -199,6 +200,16 @@ export class CapturesPanel implements vscode.Disposable {
     this.post({ type: 'capture', event: entry.panel, evicted: s.log.evicted });
     // What the panel no longer shows, the server need not keep.
     const ids = evicted.flatMap((old) => old.panel.event.tensors.map((t) => t.tensorId)).filter((id): id is string => typeof id === 'string');
+    if (ids.length) void this.server.releaseTensors(ids).catch(() => undefined);
+  }
+
+  /**
+   * A closed panel's events are gone, so the server need not keep their tensors (pinned events
+   * hold copies of their values in the extension). During a run the worker frees them once the
+   * run ends or pauses no more; a server that is gone has nothing left to free, so failures are not errors.
+   */
+  private release(s: Session): void {
+    const ids = s.log.entries().flatMap((e) => e.panel.event.tensors.map((t) => t.tensorId)).filter((id): id is string => typeof id === 'string');
     if (ids.length) void this.server.releaseTensors(ids).catch(() => undefined);
   }
 

@@ -52,7 +52,7 @@ export class HookManager {
       ...(params.logMessage ? { logMessage: params.logMessage } : {}),
     };
     const message = checkBreakpointOptions(params);
-    const entry: Entry = { info: { hookId, modelId, path, kind, breakpoint: params.breakpoint ?? false, enabled: true, hits: 0, ...options, ...(message ? { message } : {}) } };
+    const entry: Entry = { info: { hookId, modelId, path, kind, breakpoint: params.breakpoint ?? false, enabled: true, hits: params.hits ?? 0, ...options, ...(message ? { message } : {}) } };
     this.hooks.set(hookId, entry);
     this.install(entry, module);
     return { ...entry.info };
