@@ -13,6 +13,26 @@ import type { ModelServer } from './serverClient';
 /** The context key that is true while any hook is listed. */
 export const HAS_HOOKS_CONTEXT = 'moduleLens.hasHooks';
 
+/** The options any breakpoint has in VS Code; an absent one is removed. */
+export interface BreakpointOptions {
+  readonly condition?: string;
+  readonly hitCondition?: string;
+  readonly logMessage?: string;
+}
+
+function definedOptions(o: BreakpointOptions): BreakpointOptions {
+  return {
+    ...(o.condition ? { condition: o.condition } : {}),
+    ...(o.hitCondition ? { hitCondition: o.hitCondition } : {}),
+    ...(o.logMessage ? { logMessage: o.logMessage } : {}),
+  };
+}
+
+function withoutOptions(h: HookEntry): HookEntry {
+  const { condition: _c, hitCondition: _h, logMessage: _l, message: _m, ...rest } = h;
+  return rest;
+}
+
 /** How long hit-count refreshes wait to batch a burst of captures. */
 const REFRESH_DELAY_MS = 150;
 
@@ -107,6 +127,31 @@ export class HooksTreeProvider implements vscode.TreeDataProvider<HookEntry>, vs
       this.disabled.set(hook.hookId, { ...current, ...(live ?? {}), hits, enabled: false });
     }
     await this.refresh();
+  }
+
+  /**
+   * Replaces a hook breakpoint's condition, hit condition and log message (`undefined` removes
+   * one), as VS Code's Breakpoints view edits a breakpoint. An enabled hook is attached again
+   * under the same id with its hit count; the server's answer says why options cannot work
+   * (a condition that does not compile) in `message`.
+   */
+  async setOptions(hook: HookInfo, options: BreakpointOptions): Promise<HookInfo> {
+    const disabled = this.disabled.get(hook.hookId);
+    if (disabled) {
+      const updated: HookEntry = { ...withoutOptions(disabled), ...definedOptions(options) };
+      this.disabled.set(hook.hookId, updated);
+      await this.refresh();
+      return updated;
+    }
+    const live = (await this.server.listHooks()).find((h) => h.hookId === hook.hookId);
+    if (!live) throw new Error(`the hook on ${hook.path === '' ? 'the root module' : hook.path} is no longer attached.`);
+    await this.server.detachHook(live.hookId);
+    const attached = await this.server.attachHook({
+      modelId: live.modelId, path: live.path, kind: live.kind, breakpoint: live.breakpoint, hookId: live.hookId, hits: live.hits,
+      ...definedOptions(options),
+    });
+    await this.refresh();
+    return attached;
   }
 
   /** Removes one hook, enabled or not. */

@@ -13,6 +13,7 @@ import {
   BACKEND_PREFERENCES, MAX_TENSOR_PAGE, parseBackendPreference,
   type BackendPreference, type HookInfo, type HookKind, type ModelInfo,
 } from '../protocol';
+import { registerBreakpointOptionCommands } from './breakpointOptionCommands';
 import type { HookEntry } from './hookItems';
 import type { HooksTreeProvider } from './hooksTreeProvider';
 import { stateDictRefusal } from './modelFiles';
@@ -378,6 +379,7 @@ export function registerSidebarCommands(deps: SidebarDeps, hooksView: vscode.Tre
       return target ? hooksTree.removeAll((h) => h.modelId === target.modelId && h.path === target.path) : 0;
     }),
     register(SidebarCommands.removeAllHooks, () => hooksTree.removeAll()),
+    ...registerBreakpointOptionCommands(hooksTree, register),
     register(SidebarCommands.removeHook, async (hook?: HookInfo) => {
       if (typeof hook?.hookId === 'number') await hooksTree.remove(hook);
     }),

@@ -245,6 +245,44 @@ describe('the sidebar: Modules tree, Hooks view and palette commands', function 
     assert.equal((await hookRows()).some((r) => r.element.hookId === bp.hookId), false);
   });
 
+  it('edits a hook breakpoint\'s condition, hit count and log message from the Hooks view, keeping its id and hits', async () => {
+    const bp: HookInfo = await run('moduleLens.addHookBreakpoint', { modelId: demo.modelId, path: 'submodel_3.0', kind: 'forward' });
+    const pausedOnce = () => new Promise<void>((resolve) => {
+      const sub = api.server.onRunState((s) => { if (s.state === 'paused') { sub.dispose(); resolve(); } });
+    });
+    // A condition that never holds: the run does not stop.
+    const cond: HookInfo & { condition?: string; message?: string } = await run('moduleLens.editHookCondition', bp, 'output.max > 1e9');
+    assert.deepEqual([cond.hookId, cond.condition, cond.message], [bp.hookId, 'output.max > 1e9', undefined]);
+    assert.equal((await run('moduleLens.runForward', demo))?.state, 'finished');
+    let row = (await hookRows()).find((r) => r.element.hookId === bp.hookId)!;
+    assert.match(row.tooltip, /^if output\.max > 1e9$/m);
+    assert.match(row.description, /· 1 hit$/);
+
+    // A logpoint logs instead of stopping, even with the condition gone; the hit count carries on.
+    await run('moduleLens.editHookCondition', bp, '');
+    const logged: HookInfo & { logMessage?: string; condition?: string } = await run('moduleLens.editHookLogMessage', bp, 'mean {output.mean}');
+    assert.deepEqual([logged.hookId, logged.logMessage, logged.condition, logged.hits], [bp.hookId, 'mean {output.mean}', undefined, 1]);
+    assert.equal((await run('moduleLens.runForward', demo))?.state, 'finished');
+
+    // Every second hit stops: hit 3 runs through, hit 4 pauses.
+    await run('moduleLens.editHookLogMessage', bp, '');
+    const every2: HookInfo & { hitCondition?: string } = await run('moduleLens.editHookHitCount', bp, '% 2');
+    assert.deepEqual([every2.hitCondition, every2.hits], ['% 2', 2]);
+    assert.equal((await run('moduleLens.runForward', demo))?.state, 'finished');
+    const paused = pausedOnce();
+    const running = run('moduleLens.runForward', demo);
+    await paused;
+    await run('moduleLens.continue');
+    assert.equal((await running)?.state, 'finished');
+    row = (await hookRows()).find((r) => r.element.hookId === bp.hookId)!;
+    assert.deepEqual([row.description, row.contextValue], ['forward breakpoint · 4 hits', 'hook.enabled.breakpoint']);
+
+    // A condition that does not compile is reported on the breakpoint, which then never stops.
+    const bad: HookInfo & { message?: string } = await run('moduleLens.editHookCondition', bp, 'output.max >');
+    assert.match(bad.message ?? '', /^condition does not compile: /);
+    await run('moduleLens.removeHook', bp);
+  });
+
   it('Remove Hooks on a module, Remove All Hooks from the palette', async () => {
     await run('moduleLens.attachHook', { modelId: demo.modelId, path: 'submodel_3', kind: 'backward' });
     assert.equal(await run('moduleLens.removeHooks', { modelId: demo.modelId, path: 'submodel_2' }), 1);
