@@ -105,7 +105,7 @@ describe('Show in Panel focuses the Captures panel', function () {
     const result = await api.server.run({ modelId, kind: 'forward' });
     assert.equal(result.state, 'finished', result.error);
     const from = reports.length;
-    const node = await treeNode(api.modulesTree, 'CustomLinearLayer', 'submodel_1', 'weight');
+    const node = await treeNode(api.modulesTree, 'CustomLinearLayer', 'submodel_1', 'Parameters (2)', 'weight');
     assert.equal(node.kind, 'parameter');
     const sent: FocusTarget = await run('moduleLens.showTensorInPanel', node);
     assert.equal(sent.kind, 'snapshot');

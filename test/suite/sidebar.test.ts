@@ -353,7 +353,10 @@ describe('the sidebar: Modules tree, Hooks view and palette commands', function 
     assert.match(editor!.document.lineAt(inner.line).text, /nn\.Linear\(3, 5\)/);
     await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
     const weight = await find(api.modulesTree, 'CustomLinearLayer', 'Parameters (2)', 'weight');
-    assert.equal(await run('moduleLens.showTensorInPanel', weight.element), true);
+    const shown = await run('moduleLens.showTensorInPanel', weight.element);
+    assert.equal(shown?.kind, 'snapshot', 'Show in Panel on a parameter row shows its value');
+    assert.equal(shown.snapshot.name, 'weight');
+    assert.deepEqual(shown.snapshot.summary.shape, [5, 10]);
     await run('moduleLens.showCaptures');
     await run('moduleLens.clearCaptures');
   });
