@@ -263,7 +263,7 @@ export function isWebviewToExtensionMessage(m: unknown): m is WebviewToExtension
     case 'exportSnapshot': return isIndex(m.snapshotId);
     case 'attachHook': return typeof m.modelId === 'string' && typeof m.path === 'string' && (m.kind === 'pre' || m.kind === 'forward' || m.kind === 'backward');
     case 'focusShown':
-      return typeof m.target === 'string' && (m.shown === 'event' || m.shown === 'snapshot' || m.shown === 'none')
+      return (m.target === 'module' || m.target === 'event' || m.target === 'snapshot') && (m.shown === 'event' || m.shown === 'snapshot' || m.shown === 'none')
         && (m.eventId === null || isIndex(m.eventId)) && (m.slot === null || typeof m.slot === 'string')
         && typeof m.filter === 'string' && typeof m.text === 'string';
     default: return false;

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import type { Locator, Page } from 'playwright-core';
-import { chooseMenuItem, E2eStep, expand, expectVisible, openPane, paneRows, panelFrame, runCommand, treeRow } from './ui';
+import { chooseMenuItem, E2eStep, expand, expectVisible, openPane, paneRows, panelFrame, runCommand } from './ui';
 
 /** Opens a workspace file through Quick Open. */
 async function openFile(page: Page, name: string): Promise<void> {
@@ -20,19 +20,36 @@ function variableRows(page: Page): Locator {
 const pausedFrame = (page: Page) => page.locator('.debug-call-stack .monaco-list-row').filter({ hasText: 'submodel_2 (Linear)' });
 
 /**
- * Debugging a module by hand: a hook breakpoint on submodel_2 from the Modules tree's context
- * menu, the Debug Model command, the module Call Stack, the Captures panel's paused banner,
+ * Debugging a module by hand: the workspace's model opened from its CodeLens, a hook breakpoint
+ * on submodel_2 from the Modules tree's context menu, the Debug Model command, the module Call Stack, the Captures panel's paused banner,
  * "View in Captures Panel" on the paused output in the Variables view, and Continue from the
  * banner. Then a line breakpoint on `out = this.submodel_2(out)`, continued with F5.
  */
 export const debuggerSteps: E2eStep[] = [
   {
+    title: '"▶ Open in Module Lens" on the workspace\'s model file opens it in the Modules tree (the demo copy is closed)',
+    async run({ page }) {
+      // The model file opens in the first editor group.
+      await page.keyboard.press('Control+1');
+      await openFile(page, 'custom-linear.ts');
+      const lens = await expectVisible(page.locator('.codelens-decoration a').filter({ hasText: 'Open in Module Lens' }), 'the "▶ Open in Module Lens" CodeLens', 30_000);
+      await lens.click();
+      await expectVisible(paneRows(page, 'Modules').filter({ hasText: 'CustomLinearLayer' }).nth(1), 'a second CustomLinearLayer in the Modules tree', 30_000);
+      // The extension's demo copy opened first: close it, so the tree holds the model Debug Model runs.
+      await paneRows(page, 'Modules').filter({ hasText: 'CustomLinearLayer' }).first().locator('.label-name').click();
+      await paneRows(page, 'Modules').filter({ hasText: 'CustomLinearLayer' }).first().click({ button: 'right' });
+      await chooseMenuItem(page, 'Close Model', 'the "Close Model" context menu item');
+      await paneRows(page, 'Modules').filter({ hasText: 'CustomLinearLayer' }).nth(1).waitFor({ state: 'detached', timeout: 15_000 });
+    },
+  },
+  {
     title: '"Add Hook Breakpoint…" in submodel_2\'s context menu, answered in the quick pick, adds a forward breakpoint',
     async run({ page }) {
+      await expand(paneRows(page, 'Modules').filter({ hasText: 'CustomLinearLayer' }).first());
       await openPane(page, 'Hooks');
-      // Focus leaves the panel's iframe first: a context menu opened while it has focus ignores the first click.
-      await treeRow(page, 'submodel_2').first().locator('.label-name').click();
-      await treeRow(page, 'submodel_2').first().click({ button: 'right' });
+      const row = await expectVisible(paneRows(page, 'Modules').filter({ hasText: 'submodel_2' }), 'the submodel_2 row');
+      await row.locator('.label-name').click();
+      await row.click({ button: 'right' });
       await chooseMenuItem(page, 'Add Hook Breakpoint…', 'the "Add Hook Breakpoint…" context menu item');
       const pick = await expectVisible(page.locator('.quick-input-widget .monaco-list-row').filter({ hasText: 'Forward Breakpoint' }).filter({ hasNotText: 'Pre-Hook' }), 'the "Forward Breakpoint" choice in the quick pick');
       await pick.click();
@@ -43,7 +60,7 @@ export const debuggerSteps: E2eStep[] = [
   {
     title: 'Debug Model stops at submodel_2: the module Call Stack, and the Captures panel\'s paused banner names it',
     async run({ page, shot }) {
-      // The model file opens in the first editor group, so the Captures panel beside it stays in view.
+      // Debug Model runs the active editor's file.
       await page.keyboard.press('Control+1');
       await openFile(page, 'custom-linear.ts');
       await runCommand(page, 'Module Lens: Debug Model');

@@ -7,7 +7,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { FocusTarget, GetTensorParams, TensorSnapshot } from '../../src/protocol';
-import { MAX_TENSOR_PAGE } from '../../src/protocol';
+import { isExtensionToWebviewMessage, isWebviewToExtensionMessage, MAX_TENSOR_PAGE, PANEL_PAGE_SIZE } from '../../src/protocol';
 import { parsePanelTarget } from '../../src/extension/captures/panelTarget';
 import { SnapshotStore } from '../../src/extension/captures/snapshots';
 import type { TensorReader } from '../../src/extension/captures/tensorValues';
@@ -101,6 +101,22 @@ describe('the saved focus', () => {
     assert.deepEqual(forLog(v, 'L2').focus, v.focus);
     assert.equal(forLog(v, 'L2').snapshot, null);
     assert.equal(forLog({ ...v, focus: { kind: 'event', eventId: 1, slot: 0 } }, 'L2').focus, null);
+  });
+});
+
+describe('the focus messages are checked on arrival', () => {
+  it('accepts well-formed focus, snapshot, attach and report messages; refuses the rest', () => {
+    assert.ok(isExtensionToWebviewMessage({ type: 'focus', target: { kind: 'module', modelId: 'm', model: 'Net', path: '' } }));
+    assert.ok(isExtensionToWebviewMessage({ type: 'focus', target: { kind: 'event', eventId: 3, slot: 1 } }));
+    assert.ok(!isExtensionToWebviewMessage({ type: 'focus', target: { kind: 'event', eventId: -3, slot: 1 } }));
+    assert.ok(!isExtensionToWebviewMessage({ type: 'focus', target: { kind: 'snapshot', snapshot: { id: 1 } } }));
+    assert.ok(isWebviewToExtensionMessage({ type: 'getSnapshotValues', requestId: 1, snapshotId: 2, start: 0, end: PANEL_PAGE_SIZE }));
+    assert.ok(!isWebviewToExtensionMessage({ type: 'getSnapshotValues', requestId: 1, snapshotId: 2, start: 0, end: PANEL_PAGE_SIZE + 1 }));
+    assert.ok(isWebviewToExtensionMessage({ type: 'attachHook', modelId: 'm', path: 'fc', kind: 'forward' }));
+    assert.ok(!isWebviewToExtensionMessage({ type: 'attachHook', modelId: 'm', path: 'fc', kind: 'sideways' }));
+    assert.ok(isWebviewToExtensionMessage({ type: 'exportSnapshot', snapshotId: 4 }));
+    assert.ok(isWebviewToExtensionMessage({ type: 'focusShown', target: 'module', shown: 'none', eventId: null, slot: null, filter: '=fc', text: 'No captures of fc yet' }));
+    assert.ok(!isWebviewToExtensionMessage({ type: 'focusShown', target: 'elsewhere', shown: 'none', eventId: null, slot: null, filter: '', text: '' }));
   });
 });
 
