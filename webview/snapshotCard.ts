@@ -33,6 +33,7 @@ export function snapshotValues(s: TensorSnapshot, requests: Pick<ValueRequests, 
   return new TensorValues(s.id, 0, s.summary.size, { request: (_event, _slot, start, end) => requests.requestSnapshot(s.id, start, end) });
 }
 
+/** The snapshot's heading (with Close) over a full tensor card. */
 export function snapshotCard(s: TensorSnapshot, ctx: SnapshotContext): HTMLElement {
   const heading = snapshotHeading(s);
   const card = cardView({

@@ -103,8 +103,8 @@ export const debuggerSteps: E2eStep[] = [
   {
     title: 'a line breakpoint on a sub-module call stops there, with the module Call Stack in the Run view',
     async run({ page, shot }) {
-      await page.keyboard.press('Control+1');
-      await openFile(page, 'custom-linear.ts');
+      // Focus is in the panel's iframe after the banner's button: bring the model file back by its tab.
+      await (await expectVisible(page.locator('.tab').filter({ hasText: 'custom-linear.ts' }), 'the custom-linear.ts tab')).click();
       // Line 29 is `out = this.submodel_2(out);`: click its glyph margin to set a breakpoint.
       const lineNumber = await expectVisible(page.locator('.margin-view-overlays .line-numbers').filter({ hasText: /^29$/ }), 'line number 29');
       const box = await lineNumber.boundingBox();

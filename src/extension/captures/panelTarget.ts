@@ -7,6 +7,7 @@
  */
 import type { CaptureEvent } from '../../protocol';
 
+/** A target of `moduleLens.showInPanel`, resolved by the Captures panel into a `focus` message. */
 export type PanelTarget =
   | { readonly kind: 'module'; readonly modelId: string; readonly path: string }
   | { readonly kind: 'parameter' | 'buffer'; readonly modelId: string; readonly path: string }
