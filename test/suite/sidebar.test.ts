@@ -212,7 +212,7 @@ describe('the sidebar: Modules tree, Hooks view and palette commands', function 
     await run('moduleLens.runForward', demo);
     await waitFor(async () => (await hookRows())[0]?.description === 'forward hook · 2 hits', 'the hit count to reach 2');
     assert.equal(await run('moduleLens.revealHook', hook), true);
-    assert.equal(await run('moduleLens.showOutputInPanel', sub2.element), true);
+    assert.deepEqual(await run('moduleLens.showOutputInPanel', sub2.element), { kind: 'module', modelId: demo.modelId, model: 'CustomLinearLayer', path: 'submodel_2' });
   });
 
   it('adds a hook breakpoint that pauses a run; its checkbox detaches and reattaches it under the same id', async () => {
