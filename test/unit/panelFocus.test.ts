@@ -6,10 +6,13 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { FocusTarget, GetTensorParams, TensorSnapshot } from '../../src/protocol';
+import type { CaptureEvent, FocusTarget, GetTensorParams, RunResult, TensorSnapshot } from '../../src/protocol';
 import { isExtensionToWebviewMessage, isWebviewToExtensionMessage, MAX_TENSOR_PAGE, PANEL_PAGE_SIZE } from '../../src/protocol';
 import { parsePanelTarget } from '../../src/extension/captures/panelTarget';
 import { SnapshotStore } from '../../src/extension/captures/snapshots';
+import { EventLog } from '../../src/extension/captures/eventLog';
+import { resolveFocus } from '../../src/extension/captures/focusResolution';
+import { RunHistory } from '../../src/extension/captures/runHistory';
 import type { TensorReader } from '../../src/extension/captures/tensorValues';
 import { CaptureState } from '../../webview/state';
 import { eventMatcher, isGlob, NO_FILTER, pathMatcher } from '../../webview/filters';
@@ -181,5 +184,55 @@ describe('snapshots of parameters and buffers', () => {
     await store.take({ modelId: 'm', name: 'w' }, label, read);
     assert.equal(store.get(a.id), undefined);
     await assert.rejects(store.read(a.id, 0, 2, read), /no longer kept/);
+  });
+});
+
+describe('resolving a Show in Panel target on the extension side', () => {
+  const event = (runId: number, tensorId: string): CaptureEvent => ({
+    runId, seq: 1, modelId: 'm1', path: 'fc', kind: 'forward', hookId: 1, atMs: 1,
+    tensors: [{ slot: 'args[0]', tensorId: `${tensorId}.in`, summary: summary(3) }, { slot: 'output', tensorId, summary: summary(3) }],
+  });
+  const ended = (runId: number): RunResult => ({ runId, state: 'finished', events: 1, durationMs: 1 });
+
+  function sources() {
+    const reads: GetTensorParams[] = [];
+    const read: TensorReader = async (p) => {
+      reads.push(p);
+      return { summary: summary(3), start: p.start ?? 0, values: [1, 2, 3].slice(p.start ?? 0, p.end ?? 3) };
+    };
+    const runs = new RunHistory();
+    return { log: new EventLog(10), snapshots: new SnapshotStore(), runs, read, reads, modelName: async (id: string) => (id === 'm1' ? 'Net' : id) };
+  }
+
+  it('a captured tensor the log holds is its event and slot; one it does not is a snapshot read by id', async () => {
+    const from = sources();
+    const { entry } = from.log.add(event(1, 't1'), 'Net');
+    assert.deepEqual(await resolveFocus({ kind: 'capture', tensorId: 't1' }, from), { kind: 'event', eventId: entry.panel.id, slot: 1 });
+    const alone = await resolveFocus({ kind: 'capture', tensorId: 't9', event: event(4, 't9'), slot: 1 }, from);
+    assert.equal(alone.kind, 'snapshot');
+    if (alone.kind !== 'snapshot') return;
+    assert.deepEqual({ ...alone.snapshot, summary: undefined }, { id: 1, source: 'capture', modelId: 'm1', model: 'Net', name: 'output of fc (forward hook)', afterRun: 4, pausedRun: null, summary: undefined });
+    assert.deepEqual(from.reads.map((p) => 'tensorId' in p && p.tensorId), ['t9']);
+  });
+
+  it('a parameter is a snapshot labelled with the last ended run, or the paused one', async () => {
+    const from = sources();
+    const param = { kind: 'parameter' as const, modelId: 'm1', path: 'fc.weight' };
+    const first = await resolveFocus(param, from);
+    assert.ok(first.kind === 'snapshot' && first.snapshot.afterRun === null && first.snapshot.pausedRun === null);
+    from.runs.record({ state: 'running', runId: 2, modelId: 'm1', kind: 'forward' });
+    from.runs.record({ state: 'finished', runId: 2, result: ended(2) });
+    from.runs.record({ state: 'running', runId: 3, modelId: 'm1', kind: 'forward' });
+    from.runs.record({ state: 'paused', runId: 3, location: { modelId: 'm1', path: 'fc', kind: 'forward', hookId: 1, stack: [], event: null } });
+    const during = await resolveFocus(param, from);
+    assert.ok(during.kind === 'snapshot');
+    if (during.kind !== 'snapshot') return;
+    assert.deepEqual([during.snapshot.afterRun, during.snapshot.pausedRun, during.snapshot.name, during.snapshot.model], [2, 3, 'fc.weight', 'Net']);
+    assert.deepEqual(from.reads.at(-1), { modelId: 'm1', name: 'fc.weight', start: 0, end: MAX_TENSOR_PAGE });
+    assert.equal(from.runs.pausedRun('m2'), null, 'a pause belongs to its model');
+  });
+
+  it('a module keeps its path, with the model\'s name', async () => {
+    assert.deepEqual(await resolveFocus({ kind: 'module', modelId: 'm1', path: '' }, sources()), { kind: 'module', modelId: 'm1', model: 'Net', path: '' });
   });
 });

@@ -26,7 +26,9 @@ import type { ModelServer } from '../serverClient';
 import { eventsJson, fileSafe, runSafetensors, tensorNpy } from './captureExports';
 import { EventLog, type LogEntry } from './eventLog';
 import { makeNonce, panelHtml } from './panelHtml';
+import { resolveFocus } from './focusResolution';
 import { parsePanelTarget, type PanelTarget } from './panelTarget';
+import { RunHistory } from './runHistory';
 import { SnapshotStore } from './snapshots';
 import { npyBytes } from './tensorFileBytes';
 import { keepValues, readValues } from './tensorValues';
@@ -88,9 +90,7 @@ export class CapturesPanel implements vscode.Disposable {
   private session: Session | undefined;
   private lastRunState: RunStateParams | null = null;
   private readonly modelNames = new Map<string, string>();
-  /** Which model each run started on (run states after `running` do not say), and each model's last ended run. */
-  private readonly runModels = new Map<number, string>();
-  private readonly lastEndedRun = new Map<string, number>();
+  private readonly runs = new RunHistory();
   private readonly focusShownEmitter = new vscode.EventEmitter<FocusShownMessage>();
   /** What the webview reports a focus showed (logged; tests read it). */
   readonly onDidShowFocus = this.focusShownEmitter.event;
@@ -101,7 +101,7 @@ export class CapturesPanel implements vscode.Disposable {
       server.onCapture((e) => this.onCapture(e)),
       server.onRunState((s) => {
         this.lastRunState = s;
-        this.trackRun(s);
+        this.runs.record(s);
         this.post({ type: 'runState', state: s });
       }),
       server.onModelsChanged(() => void this.refreshModelNames()),
@@ -158,7 +158,10 @@ export class CapturesPanel implements vscode.Disposable {
   async focus(target: PanelTarget): Promise<FocusTarget> {
     this.show();
     const s = this.session!;
-    const focus = await this.resolve(s, target);
+    const focus = await resolveFocus(target, {
+      log: s.log, snapshots: s.snapshots, runs: this.runs,
+      read: (p) => this.server.getTensor(p), modelName: (id) => this.modelName(id),
+    });
     if (this.session !== s) throw new Error('the Captures panel was closed');
     if (s.ready) this.post({ type: 'focus', target: focus });
     else s.pendingFocus = focus;
@@ -262,53 +265,9 @@ export class CapturesPanel implements vscode.Disposable {
     if (ids.length) void this.server.releaseTensors(ids).catch(() => undefined);
   }
 
-  private trackRun(s: RunStateParams): void {
-    if (s.state === 'running') this.runModels.set(s.runId, s.modelId);
-    else if (s.state === 'finished' || s.state === 'failed' || s.state === 'stopped') {
-      const modelId = this.runModels.get(s.runId);
-      this.runModels.delete(s.runId);
-      if (modelId !== undefined) this.lastEndedRun.set(modelId, s.runId);
-    }
-  }
-
   private async modelName(modelId: string): Promise<string> {
     if (!this.modelNames.has(modelId)) await this.refreshModelNames();
     return this.modelNames.get(modelId) ?? modelId;
-  }
-
-  /** Turns a command's target into what the webview is told to show, reading snapshots from the server. */
-  private async resolve(s: Session, target: PanelTarget): Promise<FocusTarget> {
-    const read = (p: Parameters<ModelServer['getTensor']>[0]) => this.server.getTensor(p);
-    switch (target.kind) {
-      case 'module':
-        return { kind: 'module', modelId: target.modelId, model: await this.modelName(target.modelId), path: target.path };
-      case 'event':
-        return { kind: 'event', eventId: target.eventId, slot: target.slot };
-      case 'parameter':
-      case 'buffer': {
-        const paused = this.lastRunState?.state === 'paused' && this.lastRunState.location.modelId === target.modelId ? this.lastRunState.runId : null;
-        const snapshot = await s.snapshots.take({ modelId: target.modelId, name: target.path }, {
-          source: target.kind, modelId: target.modelId, model: await this.modelName(target.modelId), name: target.path,
-          afterRun: this.lastEndedRun.get(target.modelId) ?? null, pausedRun: paused,
-        }, read);
-        return { kind: 'snapshot', snapshot };
-      }
-      case 'capture': {
-        const found = s.log.findTensor(target.tensorId);
-        if (found) return { kind: 'event', eventId: found.entry.panel.id, slot: found.slot };
-        // The event came before the panel opened: show the tensor on its own, from the server.
-        const e = target.event;
-        const slot = e && target.slot !== undefined ? e.tensors[target.slot]?.slot : undefined;
-        const snapshot = await s.snapshots.take({ tensorId: target.tensorId }, {
-          source: 'capture', modelId: e?.modelId ?? '', model: e ? await this.modelName(e.modelId) : '',
-          name: e ? `${slot ?? 'tensor'} of ${e.path || '(root)'} (${e.kind} hook)` : 'captured tensor',
-          afterRun: e?.runId ?? null, pausedRun: null,
-        }, read);
-        return { kind: 'snapshot', snapshot };
-      }
-      default:
-        return assertNever(target, 'panel target');
-    }
   }
 
   private async refreshModelNames(): Promise<void> {
