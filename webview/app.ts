@@ -90,7 +90,7 @@ export class App {
         this.renderSnapshot();
         if (this.restoreFocus) {
           this.restoreFocus = false;
-          if (this.view.focus) this.focus(this.view.focus);
+          if (this.view.focus && !m.focusFollows) this.focus(this.view.focus);
         }
         return;
       case 'capture':

@@ -191,6 +191,8 @@ export interface ResetMessage {
   readonly maxEvents: number;
   /** The last run state seen, or `null` before any run. */
   readonly runState: RunStateParams | null;
+  /** A `focus` message comes right after: a reloaded page need not bring its saved focus back. */
+  readonly focusFollows?: boolean;
 }
 
 /** A new hook event. */

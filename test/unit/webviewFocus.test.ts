@@ -153,5 +153,11 @@ describe('"Show in Panel" focus in Chromium', { skip }, () => {
     const newestFc = events.filter((e) => e.event.path === 'fc').at(-1)!;
     assert.equal(reports[0].eventId, newestFc.id);
     await closeClean(again);
+
+    const queued = await panel(undefined, state);
+    await queued.send({ type: 'reset', logId: 'log-1', events, evicted: 0, maxEvents: 2000, runState: null, focusFollows: true },
+      { type: 'focus', target: { kind: 'module', modelId: events[0].event.modelId, model: 'NanNet', path: 'log' } });
+    assert.deepEqual((await focusReports(queued)).map((r) => r.filter), ['=log'], 'a focus that follows the reset replaces the saved one');
+    await closeClean(queued);
   });
 });

@@ -252,7 +252,10 @@ export class CapturesPanel implements vscode.Disposable {
   private replay(): void {
     const s = this.session;
     if (!s) return;
-    this.post({ type: 'reset', logId: s.logId, events: s.log.events(), evicted: s.log.evicted, maxEvents: s.log.capacity, runState: this.lastRunState });
+    this.post({
+      type: 'reset', logId: s.logId, events: s.log.events(), evicted: s.log.evicted, maxEvents: s.log.capacity, runState: this.lastRunState,
+      focusFollows: s.pendingFocus !== undefined,
+    });
   }
 
   private onCapture(e: CaptureEvent): void {
