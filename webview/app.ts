@@ -1,19 +1,24 @@
 /**
  * The Captures panel: holds the data ({@link CaptureState}) and the view state,
  * handles every message from the extension (an exhaustive switch), and draws
- * the toolbar, the paused banner and the event list, batching redraws to one
- * per animation frame so a fast stream of events stays cheap.
+ * the toolbar, the paused banner, the snapshot card, the focus notice and the
+ * event list, batching redraws to one per animation frame so a fast stream of
+ * events stays cheap. A `focus` message ("Show in Panel") filters, expands and
+ * scrolls to what it names, and the page reports what it showed.
  */
 import { assertNever } from '../src/protocol/assertNever';
 import {
-  WEBVIEW_PROTOCOL_VERSION, type ExtensionToWebviewMessage, type PanelEvent, type WebviewToExtensionMessage,
+  WEBVIEW_PROTOCOL_VERSION, type ExtensionToWebviewMessage, type FocusShownMessage, type FocusTarget, type PanelEvent,
+  type WebviewToExtensionMessage,
 } from '../src/protocol/webview';
 import { diffView, eventLabel } from './diffView';
 import { button, h, replaceChildren } from './dom';
 import { EventList } from './eventList';
 import { eventMatcher, modelsOf, NO_FILTER, type EventFilter } from './filters';
+import { focusSlot, moduleName, planFocus } from './focus';
 import { ValueRequests } from './messages';
 import { PausedBanner } from './pausedBanner';
+import { snapshotCard, snapshotHeading } from './snapshotCard';
 import { CaptureState, diffCandidates, firstNonFinite, type StateAction } from './state';
 import { tensorCard } from './tensorCard';
 import { ValueCache } from './tensorValues';
@@ -34,6 +39,12 @@ export class App {
   private readonly banner: PausedBanner;
   private readonly list: EventList;
   private readonly empty = h('p', { class: 'ml-empty ml-muted' });
+  /** Says why a focus shows nothing (a module without events), with what to do about it. */
+  private readonly notice = h('div', { class: 'ml-focus-notice', attrs: { role: 'status', hidden: true } });
+  private readonly snapshotBox = h('div', { class: 'ml-snapshots' });
+  private shownSnapshot: number | undefined;
+  /** A reloaded page brings its saved focus into view again once the first `reset` has arrived. */
+  private restoreFocus: boolean;
   private frame = 0;
   private fullRedraw = true;
 
@@ -53,8 +64,9 @@ export class App {
       pin: (id, pinned) => this.pin(id, pinned),
       details: (ev) => this.details(ev),
     });
-    replaceChildren(root, this.toolbar.element, this.banner.element, this.empty, this.list.element);
+    replaceChildren(root, this.toolbar.element, this.banner.element, this.snapshotBox, this.notice, this.empty, this.list.element);
     root.dataset.state = 'waiting';
+    this.restoreFocus = view.focus !== null;
     this.schedule(true);
   }
 
@@ -74,6 +86,12 @@ export class App {
         }
         this.view = forLog(this.view, m.logId);
         this.apply(m);
+        // Snapshot values are asked for only now: before `ready` was answered, replies would be lost.
+        this.renderSnapshot();
+        if (this.restoreFocus) {
+          this.restoreFocus = false;
+          if (this.view.focus && !m.focusFollows) this.focus(this.view.focus);
+        }
         return;
       case 'capture':
       case 'runState':
@@ -82,6 +100,11 @@ export class App {
       case 'values':
       case 'valuesError':
         this.requests.settle(m);
+        return;
+      case 'focus':
+        this.restoreFocus = false;
+        this.view = { ...this.view, focus: m.target };
+        this.focus(m.target);
         return;
       default:
         assertNever(m, 'message type');
@@ -96,10 +119,20 @@ export class App {
       case 'runState':
         this.banner.update(this.state.runState);
         return;
-      case 'added':
+      case 'added': {
         if (change.removed.length) this.forget(change.removed);
+        const awaited = this.view.awaiting;
+        if (awaited && change.event.event.modelId === awaited.modelId && change.event.event.path === awaited.path) {
+          // The module focused before it had events has its first one: bring it into view now.
+          this.view = { ...this.view, awaiting: null };
+          this.hideNotice();
+          this.revealCard(change.event.id, focusSlot(change.event));
+          this.report('module', 'event', change.event.id, focusSlot(change.event));
+          return;
+        }
         this.schedule(false);
         return;
+      }
       case 'event': {
         const ev = this.state.get(change.eventId);
         if (ev) this.list.refresh(ev);
@@ -143,7 +176,7 @@ export class App {
     this.empty.textContent = all.length === 0
       ? 'No hook events yet. Attach a hook to a module in the Modules view, then run the model.'
       : shown.length === 0 ? 'No event matches the filters.' : '';
-    this.empty.hidden = shown.length > 0;
+    this.empty.hidden = shown.length > 0 || !this.notice.hidden;
     this.list.update(shown);
     if (full) this.list.refreshDetails();
     this.save();
@@ -154,8 +187,117 @@ export class App {
   }
 
   private setFilter(f: EventFilter): void {
-    this.view = { ...this.view, filter: f };
+    // The user took over the filter: a notice about a focused module no longer applies.
+    this.view = { ...this.view, filter: f, awaiting: null };
+    this.hideNotice();
     this.schedule(false);
+  }
+
+  /** Brings a focus target into view and reports what it showed. */
+  focus(target: FocusTarget): void {
+    this.hideNotice();
+    if (target.kind === 'snapshot') {
+      this.view = { ...this.view, snapshot: target.snapshot, awaiting: null };
+      this.renderSnapshot();
+      const card = this.snapshotBox.querySelector<HTMLElement>('.ml-card');
+      if (card) {
+        card.scrollIntoView({ block: 'start' });
+        flash(card);
+      }
+      this.save();
+      this.post({ type: 'focusShown', target: 'snapshot', shown: 'snapshot', eventId: null, slot: target.snapshot.name, filter: this.view.filter.path, text: snapshotHeading(target.snapshot) });
+      return;
+    }
+    const plan = planFocus(this.state.events, target, this.view.filter, (id) => this.state.get(id));
+    this.view = { ...this.view, filter: plan.filter, awaiting: null };
+    this.toolbar.setFilter(plan.filter);
+    switch (plan.kind) {
+      case 'event':
+        this.revealCard(plan.eventId, plan.slot);
+        this.report(target.kind, 'event', plan.eventId, plan.slot);
+        return;
+      case 'noEvents': {
+        if (target.kind !== 'module') return;
+        const name = moduleName(target.model, target.path);
+        this.view = { ...this.view, awaiting: { modelId: target.modelId, path: target.path } };
+        const attach = button('Attach Forward Hook', () => {
+          this.post({ type: 'attachHook', modelId: target.modelId, path: target.path, kind: 'forward' });
+          attach.disabled = true;
+          this.showNotice(`A forward hook on ${name} was asked for: run the model, and its first event opens here.`);
+        }, { title: `Attach a forward hook to ${name}, as the Modules view does` });
+        this.showNotice(`No captures of ${name} yet — attach a forward hook and run the model.`, attach);
+        this.render();
+        this.report(target.kind, 'none', null, null);
+        return;
+      }
+      case 'gone':
+        this.showNotice('That event is no longer in the panel: it was cleared, or evicted by newer events.');
+        this.render();
+        this.report(target.kind, 'none', null, null);
+        return;
+      default:
+        assertNever(plan, 'focus plan');
+    }
+  }
+
+  /** Expands an event, scrolls its card `slot` into view and highlights it briefly. */
+  private revealCard(eventId: number, slot: number): void {
+    const ev = this.state.get(eventId);
+    if (!ev) return;
+    if (!this.view.expanded.includes(eventId)) this.view = { ...this.view, expanded: [...this.view.expanded, eventId] };
+    this.render();
+    this.list.refresh(ev);
+    this.list.reveal(eventId);
+    const card = this.list.card(eventId, slot);
+    if (card) {
+      card.scrollIntoView({ block: 'start' });
+      flash(card);
+    }
+  }
+
+  /** Tells the extension what a focus showed, in the words the user reads. */
+  private report(target: FocusTarget['kind'], shown: FocusShownMessage['shown'], eventId: number | null, slot: number | null): void {
+    const card = eventId === null || slot === null ? undefined : this.list.card(eventId, slot);
+    const text = card?.getAttribute('aria-label') ?? this.notice.textContent ?? '';
+    const slotName = eventId === null || slot === null ? null : this.state.get(eventId)?.event.tensors[slot]?.slot ?? null;
+    this.post({ type: 'focusShown', target, shown, eventId, slot: slotName, filter: this.view.filter.path, text });
+  }
+
+  private post(m: WebviewToExtensionMessage): void {
+    this.host.post(m);
+  }
+
+  private showNotice(text: string, action?: HTMLElement): void {
+    replaceChildren(this.notice, h('span', null, text), action);
+    this.notice.hidden = false;
+    this.empty.hidden = true;
+  }
+
+  private hideNotice(): void {
+    if (this.notice.hidden) return;
+    this.notice.hidden = true;
+    replaceChildren(this.notice);
+  }
+
+  /** Draws the snapshot card of the view state, if it is not drawn yet. */
+  private renderSnapshot(): void {
+    const s = this.view.snapshot;
+    if (s?.id === this.shownSnapshot && (s === null) === (this.snapshotBox.childElementCount === 0)) return;
+    this.shownSnapshot = s?.id;
+    replaceChildren(this.snapshotBox, s && snapshotCard(s, {
+      requests: this.requests,
+      exportSnapshot: (id) => this.post({ type: 'exportSnapshot', snapshotId: id }),
+      close: () => {
+        this.view = { ...this.view, snapshot: null, focus: this.view.focus?.kind === 'snapshot' ? null : this.view.focus };
+        this.renderSnapshot();
+        this.save();
+      },
+      sliceOf: (key) => this.view.slices[key],
+      setSlice: (key, v) => {
+        this.view = { ...this.view, slices: { ...this.view.slices, [key]: v } };
+        this.save();
+      },
+    }));
   }
 
   private toggle(id: number): void {
@@ -252,4 +394,11 @@ export class App {
     box.append(cards);
     return box;
   }
+}
+
+/** Highlights an element for two seconds (the card a focus landed on). */
+function flash(el: HTMLElement): void {
+  el.classList.remove('ml-flash');
+  el.classList.add('ml-flash');
+  setTimeout(() => el.classList.remove('ml-flash'), 2000);
 }

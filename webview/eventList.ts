@@ -80,6 +80,11 @@ export class EventList {
     row.item.scrollIntoView({ block: 'start' });
   }
 
+  /** The card of tensor `slot` of an expanded event, if it is drawn. */
+  card(id: number, slot: number): HTMLElement | undefined {
+    return this.rows.get(id)?.details?.querySelector<HTMLElement>(`.ml-card[data-slot-index="${slot}"]`) ?? undefined;
+  }
+
   private build(ev: PanelEvent): Row {
     const head = h('button', { class: 'ml-row-head', attrs: { type: 'button', tabindex: -1 }, on: { click: () => this.ctx.toggle(ev.id) } });
     const pin = h('button', { class: 'ml-pin', attrs: { type: 'button', tabindex: -1 } });

@@ -1,7 +1,7 @@
 /**
- * Which events the list shows: by model, by module path (a substring, or a glob
- * when the text has `*` or `?`), and by hook kind. Pure functions, unit-tested
- * in Node.
+ * Which events the list shows: by model, by module path (a substring, a glob
+ * when the text has `*` or `?`, or one exact path after `=`), and by hook kind.
+ * Pure functions, unit-tested in Node.
  */
 import { HOOK_KINDS_LIST } from './kinds';
 import type { HookKind } from '../src/protocol/runs';
@@ -11,7 +11,7 @@ import type { PanelEvent } from '../src/protocol/webview';
 export interface EventFilter {
   /** A `modelId`, or `''` for every model. */
   readonly model: string;
-  /** Substring or glob over the dotted module path; `''` matches all. */
+  /** Substring or glob over the dotted module path, or `=path` for exactly one module (`=` alone: the root); `''` matches all. */
   readonly path: string;
   /** Kinds shown. */
   readonly kinds: readonly HookKind[];
@@ -19,9 +19,9 @@ export interface EventFilter {
 
 export const NO_FILTER: EventFilter = { model: '', path: '', kinds: HOOK_KINDS_LIST };
 
-/** True when the text is a glob rather than a substring. */
+/** True when the text is a glob rather than a substring (or an exact `=path`). */
 export function isGlob(text: string): boolean {
-  return /[*?]/.test(text);
+  return !text.trim().startsWith('=') && /[*?]/.test(text);
 }
 
 /**
@@ -49,10 +49,19 @@ export function globToRegExp(glob: string): RegExp {
   return new RegExp(`^${re}$`, 'i');
 }
 
+/** The path box's text that matches exactly one module path (`''`, the root, is `=`). */
+export function exactPathFilter(path: string): string {
+  return `=${path}`;
+}
+
 /** A predicate over module paths for the path box's text. */
 export function pathMatcher(text: string): (path: string) => boolean {
   const t = text.trim();
   if (!t) return () => true;
+  if (t.startsWith('=')) {
+    const exact = t.slice(1).trim();
+    return (p) => p === exact;
+  }
   if (isGlob(t)) {
     const re = globToRegExp(t);
     return (p) => re.test(p);

@@ -42,6 +42,15 @@ export class ValueRequests {
     });
   }
 
+  /** Values `[start, end)` of a snapshot (a tensor shown outside the event list). */
+  requestSnapshot(snapshotId: number, start: number, end: number): Promise<Float32Array> {
+    const requestId = this.next++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(requestId, { resolve, reject });
+      this.send({ type: 'getSnapshotValues', requestId, snapshotId, start, end });
+    });
+  }
+
   /** Settles the request a `values` or `valuesError` message answers. */
   settle(m: ValuesMessage | ValuesErrorMessage): void {
     const p = this.pending.get(m.requestId);

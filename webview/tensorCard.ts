@@ -1,5 +1,5 @@
 /**
- * One captured tensor, as a card: its numbers (shape, dtype, min, max, mean,
+ * One tensor (a captured one, or a parameter/buffer snapshot), as a card: its numbers (shape, dtype, min, max, mean,
  * std, NaN/Inf/zero counts, non-finite highlighted), its histogram, a heatmap
  * of a 2-D slice for 2-D and higher, and the values grid. The header has the
  * export and "first non-finite value" buttons.
@@ -11,7 +11,7 @@ import { formatCount, formatNumber, formatShape } from './format';
 import { HeatmapView } from './heatmap';
 import { histogramView } from './histogram';
 import type { SliceView } from './slicing';
-import type { ValueCache } from './tensorValues';
+import type { TensorValues, ValueCache } from './tensorValues';
 import { ValuesGrid } from './valuesGrid';
 
 /** What a card needs from the panel. */
@@ -44,30 +44,58 @@ export function statsView(s: TensorSummaryJson): HTMLElement {
     stat('zeros', formatCount(st.zeros)));
 }
 
+/** One tensor as a card shows it, wherever it comes from (an event's slot, or a snapshot). */
+export interface CardSpec {
+  /** The card's heading (`output`, `fc.weight`). */
+  readonly label: string;
+  /** Its accessible name (`output of fc`). */
+  readonly ariaLabel: string;
+  readonly summary: TensorSummaryJson | null;
+  readonly values: TensorValues | undefined;
+  /** Key of the heatmap slice in the view state. */
+  readonly sliceKey: string;
+  exportTensor(): void;
+}
+
 /** The card of tensor `slot` of an event. */
 export function tensorCard(ev: PanelEvent, slot: number, ctx: CardContext): HTMLElement {
   const t: CapturedTensor = ev.event.tensors[slot];
-  const title = h('h4', { class: 'ml-card-title' }, h('span', { class: 'ml-slot' }, t.slot));
-  const card = h('section', { class: 'ml-card', attrs: { 'aria-label': `${t.slot} of ${ev.event.path || '(root)'}`, 'data-slot': t.slot } }, title);
-  const s = t.summary;
-  if (!s) {
+  const card = cardView({
+    label: t.slot,
+    ariaLabel: `${t.slot} of ${ev.event.path || '(root)'}`,
+    summary: t.summary,
+    values: t.summary ? ctx.values.get(ev.id, slot, t.summary.size) : undefined,
+    sliceKey: `${ev.id}:${slot}`,
+    exportTensor: () => ctx.exportTensor(ev.id, slot),
+  }, ctx);
+  card.dataset.slot = t.slot;
+  card.dataset.slotIndex = String(slot);
+  return card;
+}
+
+/** A tensor card: numbers, histogram, heatmap (2-D and up), values grid, export. */
+export function cardView(spec: CardSpec, ctx: Pick<CardContext, 'sliceOf' | 'setSlice'>): HTMLElement {
+  const title = h('h4', { class: 'ml-card-title' }, h('span', { class: 'ml-slot' }, spec.label));
+  const card = h('section', { class: 'ml-card', attrs: { 'aria-label': spec.ariaLabel } }, title);
+  const s = spec.summary;
+  const values = spec.values;
+  if (!s || !values) {
     card.append(h('p', { class: 'ml-muted' }, 'Not a tensor.'));
     return card;
   }
   title.append(h('span', { class: 'ml-muted' }, ` ${formatShape(s.shape)} ${s.dtype}`));
   const nonFinite = s.stats.nan + s.stats.inf;
   if (nonFinite > 0) title.append(h('span', { class: 'ml-badge ml-nonfinite' }, `${formatCount(nonFinite)} non-finite`));
-  const values = ctx.values.get(ev.id, slot, s.size);
   const grid = s.size > 0 ? new ValuesGrid(s, values) : undefined;
   const actions = h('div', { class: 'ml-card-actions' },
-    button('Export .npy', () => ctx.exportTensor(ev.id, slot), { title: 'Save this tensor as a NumPy .npy file' }),
+    button('Export .npy', () => spec.exportTensor(), { title: 'Save this tensor as a NumPy .npy file' }),
     nonFinite > 0 && grid && button('First non-finite value', () => {
       values.firstNonFinite().then((i) => grid.scrollToIndex(i), () => undefined);
     }, { title: 'Scroll the values grid to the first NaN or Inf' }));
   title.append(actions);
   card.append(statsView(s), histogramView(s));
   if (s.shape.length >= 2 && s.size > 0) {
-    const key = `${ev.id}:${slot}`;
+    const key = spec.sliceKey;
     const heat = new HeatmapView(s, values, ctx.sliceOf(key) ?? { rowDim: s.shape.length - 2, colDim: s.shape.length - 1, fixed: s.shape.map(() => 0) }, (v) => ctx.setSlice(key, v));
     card.append(heat.element);
   }

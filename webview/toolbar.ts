@@ -30,7 +30,7 @@ export class Toolbar {
     this.model = h('select', { class: 'ml-select', attrs: { 'aria-label': 'Model' }, on: { change: changed } });
     this.path = h('input', {
       class: 'ml-input ml-path-filter',
-      attrs: { type: 'search', placeholder: 'module path or glob (features.*)', 'aria-label': 'Filter by module path, substring or glob', value: filter.path, spellcheck: 'false' },
+      attrs: { type: 'search', placeholder: 'module path, glob (features.*) or =exact.path', 'aria-label': 'Filter by module path: substring, glob, or =path for one module', value: filter.path, spellcheck: 'false' },
       on: { input: changed },
     });
     const kindBoxes = HOOK_KINDS_LIST.map((k) => {

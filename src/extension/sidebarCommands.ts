@@ -22,7 +22,7 @@ import { npyBytes } from './npyFile';
 import type { ModelServer } from './serverClient';
 import { stateDictDocument } from './stateDictJson';
 import type { BackendStatusBar } from './statusBar';
-import { isModuleRef, isTensorRef, pickModel, pickModule, type ModuleRef } from './targets';
+import { isModuleRef, isTensorRef, pickModel, pickModule, pickTensor, type ModuleRef } from './targets';
 import { formatShape, isCodeFile, type MoreNode, type TreeNode } from './treeItems';
 
 /** Command ids, as contributed in package.json. */
@@ -45,8 +45,8 @@ export const SidebarCommands = {
   loadMore: 'moduleLens.loadMore',
 } as const;
 
-/** The Captures panel's command (registered by the panel, when this build has it). */
-export const SHOW_CAPTURES_COMMAND = 'moduleLens.showCaptures';
+/** The Captures panel's focus command (registered by the panel, when this build has it). */
+export const SHOW_IN_PANEL_COMMAND = 'moduleLens.showInPanel';
 
 /** Context keys for `when` clauses: any model open, any TS/JS model open. */
 export const HAS_MODELS_CONTEXT = 'moduleLens.hasModels';
@@ -118,13 +118,22 @@ async function revealModule(deps: SidebarDeps, ref: ModuleRef): Promise<boolean>
   return true;
 }
 
-async function showInPanel(node: unknown): Promise<boolean> {
-  if (!(await vscode.commands.getCommands(true)).includes(SHOW_CAPTURES_COMMAND)) {
+/**
+ * Opens the Captures panel focused on a module's newest event, or on a parameter's or buffer's
+ * current value, asking for the module or tensor when the command has none.
+ * @returns what the panel was asked to show, or `undefined` when cancelled
+ */
+async function showInPanel(deps: SidebarDeps, node: unknown, what: 'module' | 'tensor'): Promise<unknown> {
+  if (!(await vscode.commands.getCommands(true)).includes(SHOW_IN_PANEL_COMMAND)) {
     void vscode.window.showInformationMessage('Module Lens: the Captures panel is not available in this build.');
-    return false;
+    return undefined;
   }
-  await vscode.commands.executeCommand(SHOW_CAPTURES_COMMAND, node);
-  return true;
+  if (what === 'module') {
+    const target = await pickModule(deps.server, node, 'Show Output in Panel');
+    return target && vscode.commands.executeCommand(SHOW_IN_PANEL_COMMAND, { kind: 'module', modelId: target.modelId, path: target.path });
+  }
+  const tensor = await pickTensor(deps.server, node, 'Show in Panel');
+  return tensor && vscode.commands.executeCommand(SHOW_IN_PANEL_COMMAND, tensor);
 }
 
 /** Where Go to Definition lands: the file and the 0-based line. */
@@ -384,8 +393,8 @@ export function registerSidebarCommands(deps: SidebarDeps, hooksView: vscode.Tre
       if (typeof hook?.hookId === 'number') await hooksTree.remove(hook);
     }),
     register(SidebarCommands.revealHook, async (hook?: unknown) => (isModuleRef(hook) ? revealModule(deps, hook) : false)),
-    register(SidebarCommands.showOutputInPanel, (node?: unknown) => showInPanel(node)),
-    register(SidebarCommands.showTensorInPanel, (node?: unknown) => showInPanel(node)),
+    register(SidebarCommands.showOutputInPanel, (node?: unknown) => showInPanel(deps, node, 'module')),
+    register(SidebarCommands.showTensorInPanel, (node?: unknown) => showInPanel(deps, node, 'tensor')),
     register(SidebarCommands.copyPath, async (node?: unknown) => {
       const ref = node as { path?: unknown; modelId?: unknown } | undefined;
       if (typeof ref?.path !== 'string') return undefined;

@@ -5,7 +5,7 @@
  * into a model or a module, asking the user only for what is missing.
  */
 import * as vscode from 'vscode';
-import type { ModelInfo, ModuleListing } from '../protocol';
+import type { BufferNode, ModelInfo, ModuleListing, ParameterNode } from '../protocol';
 import type { ModelServer } from './serverClient';
 
 /** A module named by model and dotted path (a tree node has both). */
@@ -86,5 +86,29 @@ export async function pickModule(server: ModelServer, arg: unknown, title: strin
     placeHolder: `Type to search the ${modules.length} modules of ${model.rootType} by path`,
     matchOnDescription: true,
   });
+  return picked?.ref;
+}
+
+/**
+ * The parameter or buffer a command acts on: `arg` when it names one, else the user's pick
+ * among every parameter and buffer of a model, by state-dict name.
+ *
+ * @returns the tensor, or `undefined` when the user cancelled
+ */
+export async function pickTensor(server: ModelServer, arg: unknown, title: string): Promise<TensorRef | undefined> {
+  if (isTensorRef(arg)) return { kind: arg.kind, modelId: arg.modelId, path: arg.path };
+  const model = await pickModel(server, arg, title);
+  if (!model) return undefined;
+  const { modules } = await server.listModules({ modelId: model.modelId, tensors: true });
+  const tensors: (ParameterNode | BufferNode)[] = modules.flatMap((m) => [...(m.parameters ?? []), ...(m.buffers ?? [])]);
+  if (tensors.length === 0) {
+    void vscode.window.showInformationMessage(`Module Lens: ${model.rootType} has no parameters or buffers.`);
+    return undefined;
+  }
+  const picked = await vscode.window.showQuickPick(tensors.map((t) => ({
+    label: t.path,
+    description: `${t.kind} · [${t.shape.join(', ')}] ${t.dtype}`,
+    ref: { kind: t.kind, modelId: model.modelId, path: t.path } as TensorRef,
+  })), { title, placeHolder: `Type to search the ${tensors.length} parameters and buffers of ${model.rootType}`, matchOnDescription: true });
   return picked?.ref;
 }

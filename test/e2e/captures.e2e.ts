@@ -1,19 +1,6 @@
 import * as assert from 'node:assert/strict';
-import type { Frame, Page } from 'playwright-core';
-import { E2eStep, expectVisible, runCommand, treeRow } from './ui';
-
-/** The Captures panel's content frame (webviews are nested iframes), once its script is running. */
-async function panelFrame(page: Page, timeoutMs = 30_000): Promise<Frame> {
-  const end = Date.now() + timeoutMs;
-  while (Date.now() < end) {
-    for (const frame of page.frames()) {
-      const ready = await frame.locator('#captures-root[data-state="ready"]').count().catch(() => 0);
-      if (ready) return frame;
-    }
-    await page.waitForTimeout(200);
-  }
-  throw new Error(`the Captures panel did not load within ${timeoutMs / 1000} s`);
-}
+import type { Frame } from 'playwright-core';
+import { E2eStep, expectVisible, panelFrame, runCommand, treeRow } from './ui';
 
 /** Pixels of a canvas in the panel that are drawn (not transparent). */
 function drawnPixels(frame: Frame, selector: string): Promise<number> {

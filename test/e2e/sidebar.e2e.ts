@@ -1,25 +1,5 @@
 import * as assert from 'node:assert/strict';
-import type { Locator, Page } from 'playwright-core';
-import { E2eStep, expectVisible, runCommand, treeRow } from './ui';
-
-/** The rows of one view of the side bar, found by its pane header's title. */
-function paneRows(page: Page, title: string): Locator {
-  return page.locator('.part.sidebar .pane')
-    .filter({ has: page.locator('.pane-header').filter({ hasText: title }) })
-    .locator('.monaco-list-row');
-}
-
-/** Expands a side-bar view whose header is collapsed. */
-async function openPane(page: Page, title: string): Promise<void> {
-  const header = page.locator('.part.sidebar .pane-header').filter({ hasText: title }).first();
-  await expectVisible(header, `the ${title} view's header`);
-  if ((await header.getAttribute('aria-expanded')) === 'false') await header.click();
-}
-
-/** The context menu item with exactly this label. */
-function menuItem(page: Page, label: string): Locator {
-  return page.locator('.monaco-menu .action-item').filter({ has: page.locator('.action-label', { hasText: new RegExp(`^${label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) }) });
-}
+import { E2eStep, expectVisible, menuItem, openPane, paneRows, runCommand, treeRow } from './ui';
 
 /**
  * The sidebar as a person uses it: a module row's context menu attaches a forward hook, the

@@ -1,4 +1,4 @@
-import type { Locator, Page } from 'playwright-core';
+import type { Frame, Locator, Page } from 'playwright-core';
 
 /** What every e2e step gets. */
 export interface E2eContext {
@@ -65,4 +65,43 @@ export async function widenSideBar(page: Page, width: number): Promise<void> {
   await page.mouse.down();
   await page.mouse.move(box.x + width, y, { steps: 5 });
   await page.mouse.up();
+}
+
+/** The rows of one view of the side bar, found by its pane header's title. */
+export function paneRows(page: Page, title: string): Locator {
+  return page.locator('.part.sidebar .pane')
+    .filter({ has: page.locator('.pane-header').filter({ hasText: title }) })
+    .locator('.monaco-list-row');
+}
+
+/** Expands a side-bar view whose header is collapsed. */
+export async function openPane(page: Page, title: string): Promise<void> {
+  const header = page.locator('.part.sidebar .pane-header').filter({ hasText: title }).first();
+  await expectVisible(header, `the ${title} view's header`);
+  if ((await header.getAttribute('aria-expanded')) === 'false') await header.click();
+}
+
+/** The context menu item with exactly this label. */
+export function menuItem(page: Page, label: string): Locator {
+  return page.locator('.monaco-menu .action-item').filter({ has: page.locator('.action-label', { hasText: new RegExp(`^${label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) }) });
+}
+
+/** Clicks a context menu item; a menu that opened while focus was elsewhere can swallow the first click, so Enter picks it then. */
+export async function chooseMenuItem(page: Page, label: string, what: string): Promise<void> {
+  const item = await expectVisible(menuItem(page, label), what, 10_000);
+  await item.click();
+  if (await item.isVisible()) await page.keyboard.press('Enter');
+}
+
+/** The Captures panel's content frame (webviews are nested iframes), once its script is running. */
+export async function panelFrame(page: Page, timeoutMs = 30_000): Promise<Frame> {
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    for (const frame of page.frames()) {
+      const ready = await frame.locator('#captures-root[data-state="ready"]').count().catch(() => 0);
+      if (ready) return frame;
+    }
+    await page.waitForTimeout(200);
+  }
+  throw new Error(`the Captures panel did not load within ${timeoutMs / 1000} s`);
 }

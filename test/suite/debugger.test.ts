@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 
 interface Api {
   ready: Promise<void>;
+  captures: { readonly webviewReady: boolean; readonly webviewPanel: vscode.WebviewPanel | undefined; readonly log: { entries(): { panel: { id: number; event: { path: string; tensors: { slot: string }[] } } }[] } | undefined };
   server: {
     memory(): Promise<{ numTensors: number }>;
     clearCaptures(): Promise<number>;
@@ -175,6 +176,56 @@ describe('hook breakpoints in VS Code\'s debugger', function () {
     await session.customRequest('continue', { threadId: 1 });
     await terminated(mark);
     vscode.debug.removeBreakpoints([back]);
+  });
+
+  it('"View in Captures Panel" on a tensor variable focuses its card: the paused event\'s, or a parameter snapshot', async () => {
+    await vscode.commands.executeCommand('moduleLens.showCaptures');
+    const t0 = Date.now();
+    while (!api.captures.webviewReady) {
+      if (Date.now() - t0 > 30_000) throw new Error('the Captures panel did not load');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const bp = new vscode.FunctionBreakpoint('submodel_2');
+    vscode.debug.addBreakpoints([bp]);
+    const { session, from } = await start();
+    await stopped(from);
+    const st = await session.customRequest('stackTrace', { threadId: 1 });
+    const { scopes } = await session.customRequest('scopes', { frameId: st.stackFrames[0].id });
+    const variablesOf = async (name: string) => {
+      const scope = scopes.find((s: any) => s.name === name);
+      return { scope, variables: (await session.customRequest('variables', { variablesReference: scope.variablesReference })).variables as any[] };
+    };
+    // What VS Code passes to a debug/variables/context command.
+    const out = await variablesOf('Output');
+    const output = out.variables.find((v) => v.name === 'output');
+    assert.equal(output.__vscodeVariableMenuContext, 'tensor', 'the menu item shows on tensor rows');
+    const onEvent = await vscode.commands.executeCommand<any>('moduleLens.viewInCapturesPanel', { sessionId: session.id, container: out.scope, variable: output });
+    assert.equal(onEvent?.kind, 'event', JSON.stringify(onEvent));
+    const entry = api.captures.log!.entries().find((e) => e.panel.id === onEvent.eventId)!;
+    assert.equal(entry.panel.event.path, 'submodel_2');
+    assert.equal(entry.panel.event.tensors[onEvent.slot].slot, 'output');
+
+    const params = await variablesOf('Parameters');
+    const weight = params.variables.find((v) => v.name === 'weight');
+    const onParam = await vscode.commands.executeCommand<any>('moduleLens.viewInCapturesPanel', { sessionId: session.id, container: params.scope, variable: weight });
+    assert.equal(onParam?.kind, 'snapshot', JSON.stringify(onParam));
+    assert.equal(onParam.snapshot.name, 'submodel_2.weight');
+    assert.deepEqual(onParam.snapshot.summary.shape, [2, 4]);
+    assert.equal(typeof onParam.snapshot.pausedRun, 'number', 'taken while the run is paused');
+
+    // A panel opened after the pause does not hold the event: the tensor is shown on its own, read from the server.
+    api.captures.webviewPanel?.dispose();
+    const alone = await vscode.commands.executeCommand<any>('moduleLens.viewInCapturesPanel', { sessionId: session.id, container: out.scope, variable: output });
+    assert.equal(alone?.kind, 'snapshot', JSON.stringify(alone));
+    assert.equal(alone.snapshot.source, 'capture');
+    assert.equal(alone.snapshot.name, 'output of submodel_2 (forward hook)');
+    assert.deepEqual(alone.snapshot.summary.shape, [3, 2]);
+
+    const mark = sent.length;
+    await session.customRequest('continue', { threadId: 1 });
+    await terminated(mark);
+    vscode.debug.removeBreakpoints([bp]);
+    api.captures.webviewPanel?.dispose();
   });
 
   it('a line breakpoint on a sub-module call in forward stops at that module', async () => {

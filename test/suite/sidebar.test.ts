@@ -212,7 +212,7 @@ describe('the sidebar: Modules tree, Hooks view and palette commands', function 
     await run('moduleLens.runForward', demo);
     await waitFor(async () => (await hookRows())[0]?.description === 'forward hook · 2 hits', 'the hit count to reach 2');
     assert.equal(await run('moduleLens.revealHook', hook), true);
-    assert.equal(await run('moduleLens.showOutputInPanel', sub2.element), true);
+    assert.deepEqual(await run('moduleLens.showOutputInPanel', sub2.element), { kind: 'module', modelId: demo.modelId, model: 'CustomLinearLayer', path: 'submodel_2' });
   });
 
   it('adds a hook breakpoint that pauses a run; its checkbox detaches and reattaches it under the same id', async () => {
@@ -385,7 +385,10 @@ describe('the sidebar: Modules tree, Hooks view and palette commands', function 
     assert.match(editor!.document.lineAt(inner.line).text, /nn\.Linear\(3, 5\)/);
     await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
     const weight = await find(api.modulesTree, 'CustomLinearLayer', 'Parameters (2)', 'weight');
-    assert.equal(await run('moduleLens.showTensorInPanel', weight.element), true);
+    const shown = await run('moduleLens.showTensorInPanel', weight.element);
+    assert.equal(shown?.kind, 'snapshot', 'Show in Panel on a parameter row shows its value');
+    assert.equal(shown.snapshot.name, 'weight');
+    assert.deepEqual(shown.snapshot.summary.shape, [5, 10]);
     await run('moduleLens.showCaptures');
     await run('moduleLens.clearCaptures');
   });

@@ -3,7 +3,8 @@
  * for the webview tests. The page is the panel's own HTML from `panelHtml`,
  * served from a fake origin with its CSP in force; `acquireVsCodeApi` is a fake
  * extension that records what the page posts, keeps its `setState`, and
- * answers `getValues` from a table of values with exact-size `ArrayBuffer`s.
+ * answers `getValues` (keys `eventId:slot`) and `getSnapshotValues` (keys
+ * `snapshot:id`) from a table of values with exact-size `ArrayBuffer`s.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -103,8 +104,8 @@ export async function openPanel(browser: Browser, values: JsonValues = {}, state
     w.acquireVsCodeApi = () => ({
       postMessage(m: any) {
         w.__posted.push(m);
-        if (m.type !== 'getValues') return;
-        const all = table[`${m.eventId}:${m.slot}`];
+        if (m.type !== 'getValues' && m.type !== 'getSnapshotValues') return;
+        const all = table[m.type === 'getValues' ? `${m.eventId}:${m.slot}` : `snapshot:${m.snapshotId}`];
         setTimeout(() => {
           if (!all) {
             window.postMessage({ type: 'valuesError', requestId: m.requestId, message: 'tensor released' }, '*');

@@ -9,17 +9,28 @@
  * The webview is never kept alive while hidden (no `retainContextWhenHidden`):
  * it reloads on reveal, posts `ready`, and gets the log again; a serializer
  * brings the panel back after a window reload, and the webview keeps its own
- * view state (filters, expanded rows) with `setState`.
+ * view state (filters, expanded rows, the last focus) with `setState`.
+ *
+ * "Show in Panel" ({@link CapturesPanel.focus}) resolves its target here (an
+ * event of the log, or a snapshot read from the server) and sends a `focus`
+ * message; while the webview is hidden or loading, the focus waits and goes
+ * out right after the `ready` handshake's replay.
  */
 import * as vscode from 'vscode';
 import {
   assertNever, isWebviewToExtensionMessage, WEBVIEW_PROTOCOL_VERSION,
-  type CaptureEvent, type ExtensionToWebviewMessage, type RunStateParams, type WebviewToExtensionMessage,
+  type CaptureEvent, type ExtensionToWebviewMessage, type FocusShownMessage, type FocusTarget, type RunStateParams,
+  type WebviewToExtensionMessage,
 } from '../../protocol';
 import type { ModelServer } from '../serverClient';
 import { eventsJson, fileSafe, runSafetensors, tensorNpy } from './captureExports';
 import { EventLog, type LogEntry } from './eventLog';
 import { makeNonce, panelHtml } from './panelHtml';
+import { resolveFocus } from './focusResolution';
+import { parsePanelTarget, type PanelTarget } from './panelTarget';
+import { RunHistory } from './runHistory';
+import { SnapshotStore } from './snapshots';
+import { npyBytes } from './tensorFileBytes';
 import { keepValues, readValues } from './tensorValues';
 
 /** The panel's webview type, as the serializer and the `onWebviewPanel` activation event name it. */
@@ -29,7 +40,12 @@ export const CAPTURES_VIEW_TYPE = 'moduleLens.captures';
 export const CapturesCommands = {
   show: 'moduleLens.showCaptures',
   clear: 'moduleLens.clearCaptures',
+  /** Opens the panel focused on a {@link PanelTarget}; resolves to the focus sent. */
+  showInPanel: 'moduleLens.showInPanel',
 } as const;
+
+/** The Modules view's command that attaches a hook (the panel's "Attach Forward Hook" button runs it). */
+const ATTACH_HOOK_COMMAND = 'moduleLens.attachHook';
 
 /** The setting for the ring buffer's size. */
 export const MAX_EVENTS_SETTING = 'moduleLens.panel.maxEvents';
@@ -50,6 +66,10 @@ interface Session {
   ready: boolean;
   /** Copies of pinned events' values still being fetched; Clear waits for them. */
   readonly copies: Set<Promise<unknown>>;
+  /** Tensors shown outside the event list, by snapshot id. */
+  readonly snapshots: SnapshotStore;
+  /** A focus asked for while the webview was hidden or loading: sent after `ready` and the replay. */
+  pendingFocus: FocusTarget | undefined;
   readonly subscriptions: vscode.Disposable[];
 }
 
@@ -70,13 +90,18 @@ export class CapturesPanel implements vscode.Disposable {
   private session: Session | undefined;
   private lastRunState: RunStateParams | null = null;
   private readonly modelNames = new Map<string, string>();
-  private readonly subscriptions: vscode.Disposable[] = [];
+  private readonly runs = new RunHistory();
+  private readonly focusShownEmitter = new vscode.EventEmitter<FocusShownMessage>();
+  /** What the webview reports a focus showed (logged; tests read it). */
+  readonly onDidShowFocus = this.focusShownEmitter.event;
+  private readonly subscriptions: vscode.Disposable[] = [this.focusShownEmitter];
 
   constructor(private readonly extensionUri: vscode.Uri, private readonly server: ModelServer, private readonly output: vscode.LogOutputChannel) {
     this.subscriptions.push(
       server.onCapture((e) => this.onCapture(e)),
       server.onRunState((s) => {
         this.lastRunState = s;
+        this.runs.record(s);
         this.post({ type: 'runState', state: s });
       }),
       server.onModelsChanged(() => void this.refreshModelNames()),
@@ -87,6 +112,11 @@ export class CapturesPanel implements vscode.Disposable {
       }),
       vscode.commands.registerCommand(CapturesCommands.show, () => this.show()),
       vscode.commands.registerCommand(CapturesCommands.clear, () => this.clear()),
+      vscode.commands.registerCommand(CapturesCommands.showInPanel, async (arg?: unknown) => {
+        const target = parsePanelTarget(arg);
+        if (!target) throw new Error('Show in Panel needs a module, a parameter or buffer, or a captured tensor.');
+        return this.focus(target);
+      }),
       vscode.window.registerWebviewPanelSerializer(CAPTURES_VIEW_TYPE, {
         deserializeWebviewPanel: async (panel: vscode.WebviewPanel) => this.adopt(panel),
       }),
@@ -118,6 +148,26 @@ export class CapturesPanel implements vscode.Disposable {
     this.adopt(panel);
   }
 
+  /**
+   * Opens or reveals the panel and brings `target` into view: a module's newest event (or a
+   * notice with an "attach hook" button when it has none), a parameter's or buffer's current
+   * value as a snapshot card, or a captured tensor's card. Sent at once when the webview is
+   * listening, else queued until its `ready` has been answered.
+   * @returns the focus sent to the webview
+   */
+  async focus(target: PanelTarget): Promise<FocusTarget> {
+    this.show();
+    const s = this.session!;
+    const focus = await resolveFocus(target, {
+      log: s.log, snapshots: s.snapshots, runs: this.runs,
+      read: (p) => this.server.getTensor(p), modelName: (id) => this.modelName(id),
+    });
+    if (this.session !== s) throw new Error('the Captures panel was closed');
+    if (s.ready) this.post({ type: 'focus', target: focus });
+    else s.pendingFocus = focus;
+    return focus;
+  }
+
   /** Drops every unpinned event and releases the server's captured tensors (pinned events keep copies). */
   async clear(): Promise<void> {
     const s = this.session;
@@ -147,16 +197,13 @@ export class CapturesPanel implements vscode.Disposable {
     this.session?.panel.dispose();
     panel.webview.options = this.webviewOptions();
     panel.iconPath = vscode.Uri.joinPath(this.extensionUri, 'media', 'module-lens.svg');
-    const session: Session = { panel, log: new EventLog(maxEventsSetting()), logId: makeNonce(), ready: false, copies: new Set(), subscriptions: [] };
+    const session: Session = {
+      panel, log: new EventLog(maxEventsSetting()), logId: makeNonce(), ready: false, copies: new Set(),
+      snapshots: new SnapshotStore(), pendingFocus: undefined, subscriptions: [],
+    };
     this.session = session;
     session.subscriptions.push(
-      panel.webview.onDidReceiveMessage((m: unknown) => {
-        if (!isWebviewToExtensionMessage(m)) {
-          this.output.warn(`Captures panel: ignored a malformed message ${JSON.stringify(m)?.slice(0, 200)}`);
-          return;
-        }
-        this.onMessage(session, m).catch((err: Error) => this.output.error(`Captures panel: ${m.type} failed: ${err.message}`));
-      }),
+      panel.webview.onDidReceiveMessage((m: unknown) => void this.receive(session, m)),
       // Hidden, the webview is torn down; it posts `ready` again when it comes back.
       panel.onDidChangeViewState(() => {
         if (!panel.visible) session.ready = false;
@@ -169,6 +216,22 @@ export class CapturesPanel implements vscode.Disposable {
     );
     panel.webview.html = this.html(panel.webview);
     void this.refreshModelNames();
+  }
+
+  /**
+   * Handles a message as if the open panel's webview had posted it (tests use this for the
+   * page's buttons, which the extension host cannot click).
+   */
+  receiveFromWebview(m: unknown): Promise<void> {
+    return this.session ? this.receive(this.session, m) : Promise.resolve();
+  }
+
+  private async receive(session: Session, m: unknown): Promise<void> {
+    if (!isWebviewToExtensionMessage(m)) {
+      this.output.warn(`Captures panel: ignored a malformed message ${JSON.stringify(m)?.slice(0, 200)}`);
+      return;
+    }
+    await this.onMessage(session, m).catch((err: Error) => this.output.error(`Captures panel: ${m.type} failed: ${err.message}`));
   }
 
   private html(webview: vscode.Webview): string {
@@ -190,7 +253,10 @@ export class CapturesPanel implements vscode.Disposable {
   private replay(): void {
     const s = this.session;
     if (!s) return;
-    this.post({ type: 'reset', logId: s.logId, events: s.log.events(), evicted: s.log.evicted, maxEvents: s.log.capacity, runState: this.lastRunState });
+    this.post({
+      type: 'reset', logId: s.logId, events: s.log.events(), evicted: s.log.evicted, maxEvents: s.log.capacity, runState: this.lastRunState,
+      focusFollows: s.pendingFocus !== undefined,
+    });
   }
 
   private onCapture(e: CaptureEvent): void {
@@ -211,6 +277,11 @@ export class CapturesPanel implements vscode.Disposable {
   private release(s: Session): void {
     const ids = s.log.entries().flatMap((e) => e.panel.event.tensors.map((t) => t.tensorId)).filter((id): id is string => typeof id === 'string');
     if (ids.length) void this.server.releaseTensors(ids).catch(() => undefined);
+  }
+
+  private async modelName(modelId: string): Promise<string> {
+    if (!this.modelNames.has(modelId)) await this.refreshModelNames();
+    return this.modelNames.get(modelId) ?? modelId;
   }
 
   private async refreshModelNames(): Promise<void> {
@@ -234,6 +305,10 @@ export class CapturesPanel implements vscode.Disposable {
         s.ready = true;
         this.post({ type: 'init', protocolVersion: WEBVIEW_PROTOCOL_VERSION });
         this.replay();
+        if (s.pendingFocus) {
+          this.post({ type: 'focus', target: s.pendingFocus });
+          s.pendingFocus = undefined;
+        }
         return;
       case 'error':
         this.output.error(`Captures panel: ${m.message}`);
@@ -287,6 +362,30 @@ export class CapturesPanel implements vscode.Disposable {
       }
       case 'exportEvents':
         await saveWithDialog('captures.json', { JSON: ['json'] }, async () => eventsJson(s.log));
+        return;
+      case 'getSnapshotValues': {
+        try {
+          const values = await s.snapshots.read(m.snapshotId, m.start, m.end, read);
+          this.post({ type: 'values', requestId: m.requestId, start: m.start, values: values.buffer as ArrayBuffer });
+        } catch (err) {
+          this.post({ type: 'valuesError', requestId: m.requestId, message: (err as Error).message });
+        }
+        return;
+      }
+      case 'exportSnapshot': {
+        const snapshot = s.snapshots.get(m.snapshotId);
+        if (!snapshot) throw new Error(`snapshot ${m.snapshotId} is no longer kept`);
+        const run = snapshot.afterRun === null ? '' : `-run${snapshot.afterRun}`;
+        await saveWithDialog(`${fileSafe(snapshot.name)}${run}.npy`, { 'NumPy array': ['npy'] },
+          async () => npyBytes(await s.snapshots.readAll(m.snapshotId, read), snapshot.summary.shape));
+        return;
+      }
+      case 'attachHook':
+        await vscode.commands.executeCommand(ATTACH_HOOK_COMMAND, { modelId: m.modelId, path: m.path, kind: m.kind });
+        return;
+      case 'focusShown':
+        this.output.debug(`Captures panel: focus on a ${m.target} showed ${m.shown}: ${m.text}`);
+        this.focusShownEmitter.fire(m);
         return;
       default:
         assertNever(m, 'webview message');

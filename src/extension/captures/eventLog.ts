@@ -121,6 +121,16 @@ export class EventLog {
     return dropped;
   }
 
+  /** The entry and slot holding a captured tensor, by the server's tensor id. */
+  findTensor(tensorId: string): { entry: LogEntry; slot: number } | undefined {
+    const all = this.entries();
+    for (let i = all.length - 1; i >= 0; i--) {
+      const slot = all[i].panel.event.tensors.findIndex((t) => t.tensorId === tensorId);
+      if (slot >= 0) return { entry: all[i], slot };
+    }
+    return undefined;
+  }
+
   /** Entries of one run, in id order. */
   run(runId: number): LogEntry[] {
     return this.entries().filter((e) => e.panel.event.runId === runId);

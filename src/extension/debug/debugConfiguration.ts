@@ -6,6 +6,7 @@
 import * as vscode from 'vscode';
 import { MODEL_FILE_EXTENSIONS } from '../modelFiles';
 import { ModuleLensDebugSession, type DebugServer, type OpenModel } from './moduleLensDebugSession';
+import { registerViewInPanel } from './viewInPanel';
 
 /** The debug type contributed in package.json. */
 export const DEBUG_TYPE = 'module-lens';
@@ -42,9 +43,10 @@ class ConfigurationProvider implements vscode.DebugConfigurationProvider {
 /** Command that debugs a model file (the ⚑ Debug CodeLens, and the palette with the active file). */
 export const DEBUG_MODEL_COMMAND = 'moduleLens.debugModel';
 
-/** Registers the inline adapter, the configuration provider and the Debug Model command. */
+/** Registers the inline adapter, the configuration provider, and the Debug Model and View in Captures Panel commands. */
 export function registerDebugger(server: DebugServer, open: OpenModel): vscode.Disposable[] {
   return [
+    registerViewInPanel(DEBUG_TYPE),
     vscode.commands.registerCommand(DEBUG_MODEL_COMMAND, async (file?: unknown) => {
       const model = typeof file === 'string' ? file : file instanceof vscode.Uri ? file.fsPath : activeModelFile();
       if (!model) {

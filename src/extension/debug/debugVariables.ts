@@ -3,14 +3,22 @@
  * them, with values paged from the server so a tensor of any size expands.
  */
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import type { CapturedTensor, GetTensorParams, ModuleNode, NodeInfo, TensorSummaryJson } from '../../protocol';
+import type { CaptureEvent, CapturedTensor, GetTensorParams, ModuleNode, NodeInfo, TensorSummaryJson } from '../../protocol';
+import type { PanelTarget } from '../captures/panelTarget';
+
+/**
+ * The `__vscodeVariableMenuContext` of tensor variables: VS Code exposes it to `when` clauses
+ * of `debug/variables/context` as `debugProtocolVariableMenuContext`.
+ */
+export const TENSOR_VARIABLE_CONTEXT = 'tensor';
 
 /** What a variables reference stands for. */
 export type VarRef =
-  | { kind: 'slots'; tensors: readonly CapturedTensor[] }
+  | { kind: 'slots'; tensors: readonly CapturedTensor[]; event?: CaptureEvent | null }
   | { kind: 'group'; modelId: string; path: string; group: 'parameters' | 'buffers' }
   | { kind: 'module'; node: ModuleNode | undefined; path: string; type: string }
-  | { kind: 'tensor'; summary: TensorSummaryJson | null; ref: GetTensorParams | null }
+  /** `panel`: what "View in Captures Panel" shows for this tensor. */
+  | { kind: 'tensor'; summary: TensorSummaryJson | null; ref: GetTensorParams | null; panel?: PanelTarget }
   | { kind: 'values'; ref: GetTensorParams; start: number; end: number };
 
 /** The server calls the variables tree needs. */
@@ -34,11 +42,18 @@ export function tensorValue(summary: TensorSummaryJson | null): string {
 export async function variablesOf(ref: VarRef, server: VariablesServer, handle: (r: VarRef) => number): Promise<DebugProtocol.Variable[]> {
   switch (ref.kind) {
     case 'slots':
-      return ref.tensors.map((t) => ({
-        name: t.slot,
-        value: tensorValue(t.summary),
-        variablesReference: t.summary || t.tensorId ? handle({ kind: 'tensor', summary: t.summary, ref: t.tensorId ? { tensorId: t.tensorId } : null }) : 0,
-      }));
+      return ref.tensors.map((t) => {
+        const slot = ref.event?.tensors.findIndex((e) => e.tensorId === t.tensorId && e.slot === t.slot);
+        const panel: PanelTarget | undefined = t.tensorId
+          ? { kind: 'capture', tensorId: t.tensorId, event: ref.event ?? undefined, slot: slot !== undefined && slot >= 0 ? slot : undefined }
+          : undefined;
+        return {
+          name: t.slot,
+          value: tensorValue(t.summary),
+          variablesReference: t.summary || t.tensorId ? handle({ kind: 'tensor', summary: t.summary, ref: t.tensorId ? { tensorId: t.tensorId } : null, panel }) : 0,
+          ...(panel ? { __vscodeVariableMenuContext: TENSOR_VARIABLE_CONTEXT } : {}),
+        };
+      });
     case 'group': {
       const { items } = await server.getChildren({ modelId: ref.modelId, path: ref.path, group: ref.group, limit: 1000 });
       return items.filter((n) => n.kind === 'parameter' || n.kind === 'buffer').map((n) => {
@@ -46,7 +61,8 @@ export async function variablesOf(ref: VarRef, server: VariablesServer, handle: 
         return {
           name: leaf.name,
           value: `Tensor [${leaf.shape.join(', ')}] ${leaf.dtype}`,
-          variablesReference: handle({ kind: 'tensor', summary: null, ref: { modelId: ref.modelId, name: leaf.path } }),
+          variablesReference: handle({ kind: 'tensor', summary: null, ref: { modelId: ref.modelId, name: leaf.path }, panel: { kind: leaf.kind, modelId: ref.modelId, path: leaf.path } }),
+          __vscodeVariableMenuContext: TENSOR_VARIABLE_CONTEXT,
         };
       });
     }

@@ -37,6 +37,12 @@ export type DebugServer = Pick<ModelServer,
 
 const THREAD = 1;
 
+/**
+ * Custom DAP request: `{variablesReference}` of a tensor variable → the panel target it
+ * stands for (a captured tensor, or a parameter/buffer), for "View in Captures Panel".
+ */
+export const PANEL_TARGET_REQUEST = 'moduleLens/panelTarget';
+
 export class ModuleLensDebugSession extends DebugSession {
   private model: ModelInfo | undefined;
   private sourceMap: SourceMapResult | undefined;
@@ -181,8 +187,9 @@ export class ModuleLensDebugSession extends DebugSession {
       const tensors = innermost ? loc.event?.tensors ?? [] : [];
       const inputs = tensors.filter((t) => t.slot.startsWith('args'));
       const outputs = tensors.filter((t) => !t.slot.startsWith('args'));
-      if (innermost) scopes.push(new Scope('Inputs', this.refs.create({ kind: 'slots', tensors: inputs }), false));
-      if (innermost && outputs.length) scopes.push(new Scope(loc.kind === 'backward' ? 'Gradients' : 'Output', this.refs.create({ kind: 'slots', tensors: outputs }), false));
+      const event = loc.event;
+      if (innermost) scopes.push(new Scope('Inputs', this.refs.create({ kind: 'slots', tensors: inputs, event }), false));
+      if (innermost && outputs.length) scopes.push(new Scope(loc.kind === 'backward' ? 'Gradients' : 'Output', this.refs.create({ kind: 'slots', tensors: outputs, event }), false));
       const modelId = this.model.modelId;
       scopes.push(new Scope('Parameters', this.refs.create({ kind: 'group', modelId, path: frame.path, group: 'parameters' }), false));
       scopes.push(new Scope('Buffers', this.refs.create({ kind: 'group', modelId, path: frame.path, group: 'buffers' }), false));
@@ -213,6 +220,21 @@ export class ModuleLensDebugSession extends DebugSession {
     } catch (err) {
       this.sendErrorResponse(response, 3, (err as Error).message);
     }
+  }
+
+  protected override customRequest(command: string, response: DebugProtocol.Response, args: unknown): void {
+    if (command !== PANEL_TARGET_REQUEST) {
+      super.customRequest(command, response, args);
+      return;
+    }
+    const reference = (args as { variablesReference?: unknown } | undefined)?.variablesReference;
+    const ref = typeof reference === 'number' ? this.refs.get(reference) : undefined;
+    if (ref?.kind !== 'tensor' || !ref.panel) {
+      this.sendErrorResponse(response, 4, this.location ? 'This variable is not a tensor the Captures panel can show.' : 'The run is no longer paused; the variable is gone.');
+      return;
+    }
+    response.body = ref.panel;
+    this.sendResponse(response);
   }
 
   protected override continueRequest(response: DebugProtocol.ContinueResponse): void {
