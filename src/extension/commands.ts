@@ -14,6 +14,8 @@ import type { TreeNode } from './treeItems';
 /** Command ids, as contributed in package.json. */
 export const Commands = {
   openModel: 'moduleLens.openModel',
+  /** Explorer's context menu on a model file: Open Model without the dialog. */
+  openInModuleLens: 'moduleLens.openInModuleLens',
   openDemoModel: 'moduleLens.openDemoModel',
   reloadModel: 'moduleLens.reloadModel',
   closeModel: 'moduleLens.closeModel',
@@ -121,14 +123,15 @@ function fileArg(arg: unknown): string | undefined {
 export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
   const register = <A extends unknown[]>(id: string, fn: (...args: A) => PromiseLike<unknown>) =>
     vscode.commands.registerCommand(id, reporting(fn));
+  const openFile = async (file: string | undefined) => {
+    if (!file) return;
+    // A state dict is not a model: load it into one (allowed in Restricted Mode, it runs no code).
+    if (isStateDictFile(file)) await vscode.commands.executeCommand('moduleLens.loadStateDict', undefined, file);
+    else await openAndShow(deps, file, false);
+  };
   return [
-    register(Commands.openModel, async (uri?: unknown) => {
-      const file = fileArg(uri) ?? await pickModelFile();
-      if (!file) return;
-      // A state dict is not a model: load it into one (allowed in Restricted Mode, it runs no code).
-      if (isStateDictFile(file)) await vscode.commands.executeCommand('moduleLens.loadStateDict', undefined, file);
-      else await openAndShow(deps, file, false);
-    }),
+    register(Commands.openModel, async (uri?: unknown) => openFile(fileArg(uri) ?? await pickModelFile())),
+    register(Commands.openInModuleLens, async (uri?: unknown) => openFile(fileArg(uri))),
     register(Commands.openDemoModel, () => openAndShow(deps, path.join(deps.extensionPath, DEFAULT_MODEL), true)),
     register(Commands.reloadModel, async (node?: unknown) => {
       const model = await pickModel(deps.server, node, 'Reload Model');
