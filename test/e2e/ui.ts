@@ -7,6 +7,8 @@ export interface E2eContext {
   shot(name: string): Promise<string>;
   /** Pids of the model server processes the installed extension is running now. */
   modelServerPids(): number[];
+  /** The folder the workbench has open (a temporary copy of `examples/`), for files a step writes. */
+  workspace: string;
 }
 
 /** One step of an e2e scenario; steps run in order and stop at the first failure. */

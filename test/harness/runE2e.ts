@@ -51,6 +51,7 @@ async function main(): Promise<number> {
       return file;
     },
     modelServerPids: () => modelServerPids(session.extensionsDir),
+    workspace: session.workspace,
   };
 
   let passed = 0;
