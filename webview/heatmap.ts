@@ -7,7 +7,7 @@
 import type { TensorSummaryJson } from '../src/protocol/runs';
 import { colorOf, css, finiteRange, NAN_COLOR, NEG_INF_COLOR, POS_INF_COLOR, type Scale } from './colormap';
 import { h, replaceChildren, sizeCanvas } from './dom';
-import { formatNumber, formatShape } from './format';
+import { formatNumber, formatShape, formatValue } from './format';
 import { clampView, pagesFor, sliceGrid, unravel, type SliceGrid, type SliceView } from './slicing';
 import { PAGE, type TensorValues } from './tensorValues';
 
@@ -158,7 +158,7 @@ export class HeatmapView {
     const d = this.data;
     if (!g || !d || i < 0 || j < 0 || i >= g.rows || j >= g.cols) return undefined;
     const flat = g.index[i * g.cols + j];
-    return `${formatShape(unravel(flat, this.summary.shape))} = ${formatNumber(d[i * g.cols + j])}`;
+    return `${formatShape(unravel(flat, this.summary.shape))} = ${formatValue(d[i * g.cols + j], this.summary.dtype)}`;
   }
 
   private async render(): Promise<void> {

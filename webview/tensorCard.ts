@@ -7,7 +7,7 @@
 import type { CapturedTensor, TensorSummaryJson } from '../src/protocol/runs';
 import type { PanelEvent } from '../src/protocol/webview';
 import { button, h } from './dom';
-import { formatCount, formatNumber, formatShape } from './format';
+import { formatCount, formatNumber, formatShape, formatValue } from './format';
 import { HeatmapView } from './heatmap';
 import { histogramView } from './histogram';
 import type { SliceView } from './slicing';
@@ -28,19 +28,29 @@ export function stat(label: string, value: string, flag = false): HTMLElement {
   return h('div', { class: 'ml-stat' }, h('dt', null, label), h('dd', { class: flag ? 'ml-nonfinite' : undefined }, value));
 }
 
-/** The numbers of a summary, as a definition list. */
+/**
+ * The numbers of a summary, as a definition list, in the terms of its dtype: an int32 tensor's
+ * min and max are whole numbers and it has no NaN/Inf rows (it cannot hold them); a bool
+ * tensor counts its `true` and `false` values and gives the fraction that is true.
+ */
 export function statsView(s: TensorSummaryJson): HTMLElement {
   const st = s.stats;
-  return h('dl', { class: 'ml-stats' },
-    stat('shape', formatShape(s.shape)),
-    stat('dtype', s.dtype),
-    stat('size', formatCount(s.size)),
-    stat('min', formatNumber(st.min)),
-    stat('max', formatNumber(st.max)),
+  const head = [stat('shape', formatShape(s.shape)), stat('dtype', s.dtype), stat('size', formatCount(s.size))];
+  if (s.dtype === 'bool') {
+    return h('dl', { class: 'ml-stats' }, ...head,
+      stat('true', formatCount(s.size - st.zeros)),
+      stat('false', formatCount(st.zeros)),
+      stat('fraction true', formatNumber(st.mean)));
+  }
+  const int = s.dtype === 'int32';
+  const extreme = (v: number | null) => (int && v !== null ? formatValue(v, s.dtype) : formatNumber(v));
+  return h('dl', { class: 'ml-stats' }, ...head,
+    stat('min', extreme(st.min)),
+    stat('max', extreme(st.max)),
     stat('mean', formatNumber(st.mean)),
     stat('std', formatNumber(st.std)),
-    stat('NaN', formatCount(st.nan), st.nan > 0),
-    stat('Inf', formatCount(st.inf), st.inf > 0),
+    !int && stat('NaN', formatCount(st.nan), st.nan > 0),
+    !int && stat('Inf', formatCount(st.inf), st.inf > 0),
     stat('zeros', formatCount(st.zeros)));
 }
 
