@@ -9,6 +9,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { BackendResult } from './backends';
 import { HOOK_TARGETS, type HookRatio, type HookRow } from './hookOverhead';
 import { RSS_LIMIT_MB, type LeakResult } from './leaks';
+import { panelMet, PANEL_TARGETS, renderPanel, type PanelResult } from './panel';
 import type { TorchResult } from './pytorchCompare';
 import { SCALE_TARGETS, type ScaleResult } from './scale';
 
@@ -27,6 +28,7 @@ export interface BenchResults {
   scale?: ScaleResult;
   streaming: string;
   leaks?: LeakResult;
+  panel?: PanelResult;
   verdicts?: Verdict[];
 }
 
@@ -94,6 +96,11 @@ export function verdicts(r: BenchResults): Verdict[] {
     const l = r.leaks;
     out.push({ part: '6', figure: `live tensors after ${l.runs} forward+backward runs`, value: `${l.baselineTensors} → ${l.finalTensors}`, target: 'back to baseline', met: l.finalTensors === l.baselineTensors });
     out.push({ part: '6', figure: 'RSS growth', value: +l.rssGrowthMb.toFixed(1), target: `< ${RSS_LIMIT_MB} MB`, met: l.rssGrowthMb < RSS_LIMIT_MB });
+  }
+  if (r.panel?.status === 'measured' && r.panel.current) {
+    const met = panelMet(r.panel);
+    out.push({ part: '7', figure: `Captures panel: events/s handled at ${r.panel.rate} offered`, value: +r.panel.current.eventsPerSecond.toFixed(0), target: `≥ ${PANEL_TARGETS.eventsPerSecond * 0.98}`, met: met.rate });
+    out.push({ part: '7', figure: 'Captures panel: longest main-thread task (ms)', value: +r.panel.current.longestTaskMs.toFixed(1), target: `≤ ${PANEL_TARGETS.longestTaskMs}`, met: met.task });
   }
   if (r.durationS !== undefined && !r.quick) {
     out.push({ part: 'all', figure: 'npm run bench wall time (s)', value: +r.durationS.toFixed(0), target: `< ${TOTAL_TARGET_S} s`, met: r.durationS < TOTAL_TARGET_S });
@@ -174,6 +181,8 @@ export function renderTables(r: BenchResults): string {
     out.push(`   RSS ${f0(l.baselineRssMb)} → ${f0(l.finalRssMb)} MB, growth ${f1(l.rssGrowthMb)} MB (target < ${RSS_LIMIT_MB})${l.rssGrowthMb < RSS_LIMIT_MB ? '' : ' MISS'}; every 100 runs: ${l.rssEvery100Mb.map(f0).join(' ')}${l.gcAvailable ? '' : ' (no GC available)'}`);
   }
 
+  if (r.panel) out.push('', ...renderPanel(r.panel));
+
   if (r.verdicts) {
     const missed = r.verdicts.filter((v) => !v.met);
     out.push('', `Targets: ${r.verdicts.length - missed.length} of ${r.verdicts.length} met.${missed.length ? ' Missed:' : ''}`);
@@ -183,11 +192,22 @@ export function renderTables(r: BenchResults): string {
   return out.join('\n');
 }
 
-/** Writes `bench/results/<date>.json` (quick runs: `<date>-quick.tmp`, which git ignores); returns its path. */
-export function writeResults(r: BenchResults): string {
+/**
+ * Writes `bench/results/<date>.json` (quick runs: `<date>-quick.tmp`, which git ignores); returns
+ * its path. A run of some parts (`subset`) replaces only those parts' figures in the day's file,
+ * keeping the others, and recomputes the verdicts over the whole.
+ */
+export function writeResults(r: BenchResults, subset = false): string {
   const dir = path.resolve(__dirname, '..', '..', 'bench', 'results');
   fs.mkdirSync(dir, { recursive: true });
   const file = path.join(dir, r.quick ? `${r.date}-quick.tmp` : `${r.date}.json`);
-  fs.writeFileSync(file, `${JSON.stringify(r, null, 2)}\n`);
+  let out = r;
+  if (subset && fs.existsSync(file)) {
+    const old = JSON.parse(fs.readFileSync(file, 'utf8')) as BenchResults;
+    const ran = Object.fromEntries(Object.entries(r).filter(([k, v]) => v !== undefined && !['date', 'machine', 'quick', 'durationS', 'verdicts', 'streaming'].includes(k)));
+    out = { ...old, ...ran, streaming: r.streaming === STREAMING_NOTE ? old.streaming : r.streaming };
+    out.verdicts = verdicts(out);
+  }
+  fs.writeFileSync(file, `${JSON.stringify(out, null, 2)}\n`);
   return file;
 }

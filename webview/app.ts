@@ -2,7 +2,8 @@
  * The Captures panel: holds the data ({@link CaptureState}) and the view state,
  * handles every message from the extension (an exhaustive switch), and draws
  * the toolbar, the paused banner and the event list, batching redraws to one
- * per animation frame so a fast stream of events stays cheap.
+ * per animation frame, and while events stream in to one per {@link STREAM_REDRAW_MS},
+ * so a fast stream of events stays cheap.
  */
 import { assertNever } from '../src/protocol/assertNever';
 import {
@@ -26,6 +27,13 @@ export interface AppHost {
   saveState(v: ViewState): void;
 }
 
+/**
+ * Least time between two redraws caused by new events. At 2,000 events/s a redraw every frame
+ * replaced a screen of rows 60 times a second, more than anyone reads; 20 a second keeps
+ * the list live at a third of the work (docs/benchmarks.md, part 7).
+ */
+const STREAM_REDRAW_MS = 50;
+
 export class App {
   readonly state = new CaptureState();
   readonly requests: ValueRequests;
@@ -35,6 +43,7 @@ export class App {
   private readonly list: EventList;
   private readonly empty = h('p', { class: 'ml-empty ml-muted' });
   private frame = 0;
+  private lastRender = -Infinity;
   private fullRedraw = true;
 
   constructor(private readonly root: HTMLElement, private view: ViewState, private readonly host: AppHost) {
@@ -126,10 +135,13 @@ export class App {
   private schedule(full: boolean): void {
     this.fullRedraw ||= full;
     if (this.frame) return;
-    this.frame = requestAnimationFrame(() => {
+    const wait = full ? 0 : this.lastRender + STREAM_REDRAW_MS - performance.now();
+    const draw = () => {
       this.frame = 0;
+      this.lastRender = performance.now();
       this.render();
-    });
+    };
+    this.frame = wait > 0 ? window.setTimeout(() => { this.frame = requestAnimationFrame(draw); }, wait) : requestAnimationFrame(draw);
   }
 
   private render(): void {

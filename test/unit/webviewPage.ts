@@ -78,9 +78,10 @@ export interface PanelPage {
 
 /**
  * Opens the panel page. `values` answers `getValues` (keys `eventId:slot`); `state` is what
- * `getState()` returns, as after a reload.
+ * `getState()` returns, as after a reload; `bundle` replaces dist/webview.js (the benchmark
+ * compares an older build with it).
  */
-export async function openPanel(browser: Browser, values: JsonValues = {}, state?: unknown): Promise<PanelPage> {
+export async function openPanel(browser: Browser, values: JsonValues = {}, state?: unknown, bundle = BUNDLE): Promise<PanelPage> {
   const page = await browser.newPage({ viewport: { width: 1000, height: 900 } });
   const problems: string[] = [];
   page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
@@ -124,7 +125,7 @@ export async function openPanel(browser: Browser, values: JsonValues = {}, state
   await page.route(`${ORIGIN}/**`, (route) => {
     const url = new URL(route.request().url());
     if (url.pathname === '/index.html') return route.fulfill({ contentType: 'text/html', body: html });
-    if (url.pathname === '/dist/webview.js') return route.fulfill({ contentType: 'text/javascript', body: fs.readFileSync(BUNDLE) });
+    if (url.pathname === '/dist/webview.js') return route.fulfill({ contentType: 'text/javascript', body: fs.readFileSync(bundle) });
     if (url.pathname === '/media/captures.css') return route.fulfill({ contentType: 'text/css', body: fs.readFileSync(path.join(repo, 'media', 'captures.css')) });
     return route.fulfill({ status: 404, body: '' });
   });
@@ -132,8 +133,9 @@ export async function openPanel(browser: Browser, values: JsonValues = {}, state
   await page.waitForFunction(() => (globalThis as any).__posted.some((m: any) => m.type === 'ready'));
   const send = async (...messages: ExtensionToWebviewMessage[]) => {
     await page.evaluate((ms) => { for (const m of ms) (globalThis as any).postMessage(m, '*'); }, messages);
-    // Messages are delivered as tasks and drawn on the next frame.
-    await page.evaluate(() => new Promise((r) => setTimeout(() => (globalThis as any).requestAnimationFrame(() => r(undefined)), 0)));
+    // Messages are delivered as tasks and drawn on the next frame; new events at most every
+    // 50 ms (the panel's STREAM_REDRAW_MS), so wait past that and then for a frame.
+    await page.evaluate(() => new Promise((r) => setTimeout(() => (globalThis as any).requestAnimationFrame(() => r(undefined)), 60)));
   };
   await send({ type: 'init', protocolVersion: WEBVIEW_PROTOCOL_VERSION });
   return {
