@@ -229,6 +229,7 @@ export class EventList {
         h('span', { class: 'ml-col-flags' }, bad ? h('span', { class: 'ml-badge ml-nonfinite' }, 'NaN/Inf') : null));
       row.head.setAttribute('aria-label', `run ${e.runId}, event ${e.seq}, ${ev.model} ${e.path || '(root)'} ${e.kind}${bad ? ', has NaN or Inf' : ''}${ev.pinned ? ', pinned' : ''}`);
       row.pinLabel.textContent = ev.pinned ? 'Unpin' : 'Pin';
+      (row.pin.firstChild as HTMLElement).className = `codicon codicon-${ev.pinned ? 'pinned' : 'pin'}`;
       row.pin.setAttribute('aria-pressed', String(ev.pinned));
       row.pin.title = ev.pinned ? 'Unpin: Clear will remove this event' : 'Pin: keep this event through Clear';
       row.item.classList.toggle('ml-pinned', ev.pinned);

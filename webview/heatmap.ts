@@ -16,9 +16,12 @@ const MAX_PX = 320;
 /** Most value pages one slice may need (a slice across the leading dimension touches many). */
 const MAX_SLICE_PAGES = 256;
 
-/** Draws `rows × cols` values (row-major) into `canvas`, scaled up to whole CSS pixels per cell. */
-export function paintHeatmap(canvas: HTMLCanvasElement, data: ArrayLike<number>, rows: number, cols: number, range: [number, number], scale: Scale): void {
-  const cell = Math.max(1, Math.min(24, Math.floor(MAX_PX / Math.max(rows, cols, 1))));
+/**
+ * Draws `rows × cols` values (row-major) into `canvas`, one canvas pixel per value, scaled up to
+ * whole CSS pixels per cell (`cellPx`, else as large as fits {@link MAX_PX}).
+ */
+export function paintHeatmap(canvas: HTMLCanvasElement, data: ArrayLike<number>, rows: number, cols: number, range: [number, number], scale: Scale, cellPx?: number): void {
+  const cell = cellPx ?? Math.max(1, Math.min(24, Math.floor(MAX_PX / Math.max(rows, cols, 1))));
   canvas.width = Math.max(1, cols);
   canvas.height = Math.max(1, rows);
   canvas.style.width = `${Math.max(1, cols) * cell}px`;

@@ -1,13 +1,16 @@
 /**
  * One captured tensor, as a card: its numbers (shape, dtype, min, max, mean,
  * std, NaN/Inf/zero counts, non-finite highlighted), its histogram, a heatmap
- * of a 2-D slice for 2-D and higher, and the values grid. The header has the
+ * of a 2-D slice for 2-D and higher (for 3-D and 4-D, or a grid of one heatmap
+ * per channel, toggled beside it), and the values grid. The header has the
  * export and "first non-finite value" buttons.
  */
 import type { CapturedTensor, TensorSummaryJson } from '../src/protocol/runs';
 import type { PanelEvent } from '../src/protocol/webview';
 import { button, h } from './dom';
 import { formatCount, formatNumber, formatShape, formatValue } from './format';
+import { ChannelGridView } from './channelGrid';
+import { hasChannels } from './channels';
 import { HeatmapView } from './heatmap';
 import { histogramView } from './histogram';
 import type { SliceView } from './slicing';
@@ -54,6 +57,24 @@ export function statsView(s: TensorSummaryJson): HTMLElement {
     stat('zeros', formatCount(st.zeros)));
 }
 
+/**
+ * The heatmap with a "Slice | Channels" switch above it; the channel grid is built (and its
+ * values fetched) the first time it is shown.
+ */
+function viewToggle(slice: HTMLElement, channels: () => HTMLElement): HTMLElement {
+  let grid: HTMLElement | undefined;
+  const body = h('div', { class: 'ml-view-body' }, slice);
+  const show = (which: 'slice' | 'channels') => {
+    if (which === 'channels') grid ??= channels();
+    body.replaceChildren(which === 'slice' ? slice : grid!);
+    sliceButton.setAttribute('aria-pressed', String(which === 'slice'));
+    channelButton.setAttribute('aria-pressed', String(which === 'channels'));
+  };
+  const sliceButton = button('Slice', () => show('slice'), { title: 'One 2-D slice, with dimension and index pickers', pressed: true, icon: 'symbol-array', class: 'ml-button ml-view-slice' });
+  const channelButton = button('Channels', () => show('channels'), { title: 'One heatmap per channel of a batch item, on one colour scale', pressed: false, icon: 'layout', class: 'ml-button ml-view-channels' });
+  return h('div', { class: 'ml-view' }, h('div', { class: 'ml-view-toggle', attrs: { role: 'group', 'aria-label': 'Heatmap view' } }, sliceButton, channelButton), body);
+}
+
 /** The card of tensor `slot` of an event. */
 export function tensorCard(ev: PanelEvent, slot: number, ctx: CardContext): HTMLElement {
   const t: CapturedTensor = ev.event.tensors[slot];
@@ -70,16 +91,16 @@ export function tensorCard(ev: PanelEvent, slot: number, ctx: CardContext): HTML
   const values = ctx.values.get(ev.id, slot, s.size);
   const grid = s.size > 0 ? new ValuesGrid(s, values) : undefined;
   const actions = h('div', { class: 'ml-card-actions' },
-    button('Export .npy', () => ctx.exportTensor(ev.id, slot), { title: 'Save this tensor as a NumPy .npy file' }),
+    button('Export .npy', () => ctx.exportTensor(ev.id, slot), { title: 'Save this tensor as a NumPy .npy file', icon: 'save-as' }),
     nonFinite > 0 && grid && button('First non-finite value', () => {
       values.firstNonFinite().then((i) => grid.scrollToIndex(i), () => undefined);
-    }, { title: 'Scroll the values grid to the first NaN or Inf' }));
+    }, { title: 'Scroll the values grid to the first NaN or Inf', icon: 'warning' }));
   title.append(actions);
   card.append(statsView(s), histogramView(s));
   if (s.shape.length >= 2 && s.size > 0) {
     const key = `${ev.id}:${slot}`;
     const heat = new HeatmapView(s, values, ctx.sliceOf(key) ?? { rowDim: s.shape.length - 2, colDim: s.shape.length - 1, fixed: s.shape.map(() => 0) }, (v) => ctx.setSlice(key, v));
-    card.append(heat.element);
+    card.append(hasChannels(s.shape) ? viewToggle(heat.element, () => new ChannelGridView(s, values).element) : heat.element);
   }
   if (grid) card.append(grid.element);
   return card;

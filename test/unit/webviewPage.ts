@@ -121,11 +121,14 @@ export async function openPanel(browser: Browser, values: JsonValues = {}, state
     });
   }, { values, state });
   const nonce = makeNonce();
-  const html = panelHtml({ cspSource: ORIGIN, nonce, scriptUri: `${ORIGIN}/dist/webview.js`, styleUri: `${ORIGIN}/media/captures.css` });
+  const html = panelHtml({ cspSource: ORIGIN, nonce, scriptUri: `${ORIGIN}/dist/webview.js`, styleUri: `${ORIGIN}/media/captures.css`, codiconsUri: `${ORIGIN}/dist/codicon.css` });
   await page.route(`${ORIGIN}/**`, (route) => {
     const url = new URL(route.request().url());
     if (url.pathname === '/index.html') return route.fulfill({ contentType: 'text/html', body: html });
     if (url.pathname === '/dist/webview.js') return route.fulfill({ contentType: 'text/javascript', body: fs.readFileSync(bundle) });
+    // The icon font as the bundle ships it (webpack copies it into dist/).
+    if (url.pathname === '/dist/codicon.css') return route.fulfill({ contentType: 'text/css', body: fs.readFileSync(path.join(repo, 'dist', 'codicon.css')) });
+    if (url.pathname === '/dist/codicon.ttf') return route.fulfill({ contentType: 'font/ttf', body: fs.readFileSync(path.join(repo, 'dist', 'codicon.ttf')) });
     if (url.pathname === '/media/captures.css') return route.fulfill({ contentType: 'text/css', body: fs.readFileSync(path.join(repo, 'media', 'captures.css')) });
     return route.fulfill({ status: 404, body: '' });
   });
