@@ -28,15 +28,19 @@ interface Row {
   readonly item: HTMLElement;
   readonly head: HTMLButtonElement;
   readonly twistie: HTMLElement;
+  /** The columns, made once and refilled when the row shows another event. */
+  readonly cols: { readonly run: Text; readonly seq: Text; readonly model: Text; readonly path: Text; readonly kind: HTMLElement; readonly time: Text; readonly flags: HTMLElement };
   readonly pin: HTMLButtonElement;
   readonly pinLabel: HTMLElement;
   details: HTMLElement | undefined;
 }
 
 /** Pixels drawn beyond the visible part of the list, above and below. */
-const OVERSCAN_PX = 240;
+const OVERSCAN_PX = 120;
 /** A collapsed row's height until one is measured (the CSS `--ml-row-height` plus its border). */
 const DEFAULT_ROW_PX = 23;
+/** Most collapsed rows kept for reuse once scrolled or evicted out of the window. */
+const POOL_SIZE = 200;
 
 export class EventList {
   readonly element = h('div', { class: 'ml-events', attrs: { role: 'list', 'aria-label': 'Hook events' } });
@@ -44,6 +48,12 @@ export class EventList {
   private readonly below = h('div', { class: 'ml-spacer', attrs: { 'aria-hidden': 'true' } });
   /** Rows in the DOM, and expanded rows scrolled out of it (kept, so their cards keep their state). */
   private readonly rows = new Map<number, Row>();
+  /**
+   * Collapsed rows out of the DOM, refilled for the next event that needs one: while events
+   * stream in, the window's rows change every redraw, and refilling text costs less than
+   * building and styling new elements.
+   */
+  private readonly pool: Row[] = [];
   /** Heights of rows that differ from a collapsed row's (expanded ones), by event id. */
   private readonly heights = new Map<number, number>();
   private events: readonly PanelEvent[] = [];
@@ -130,7 +140,9 @@ export class EventList {
       shown.add(ev.id);
       let row = this.rows.get(ev.id);
       if (!row) {
-        row = this.build(ev);
+        row = this.pool.pop();
+        if (row) this.refill(row, ev);
+        else row = this.build(ev);
         this.rows.set(ev.id, row);
       }
       if (row.item !== cursor) this.element.insertBefore(row.item, cursor);
@@ -192,21 +204,42 @@ export class EventList {
 
   private dropRow(id: number, row: Row): void {
     row.item.remove();
-    this.resized.unobserve(row.item);
     this.rows.delete(id);
+    if (row.details) {
+      this.resized.unobserve(row.item);
+      return;
+    }
+    if (this.pool.length < POOL_SIZE) this.pool.push(row);
+  }
+
+  /** Makes a pooled row show `ev`. */
+  private refill(row: Row, ev: PanelEvent): void {
+    row.item.dataset.eventId = String(ev.id);
+    row.head.tabIndex = -1;
+    row.pin.tabIndex = -1;
+    this.refreshRow(row, ev, true);
   }
 
   private build(ev: PanelEvent): Row {
-    const head = h('button', { class: 'ml-row-head', attrs: { type: 'button', tabindex: -1 }, on: { click: () => this.ctx.toggle(ev.id) } });
+    const text = () => document.createTextNode('');
+    const cols = { run: text(), seq: text(), model: text(), path: text(), kind: h('span', { class: 'ml-col-kind' }), time: text(), flags: h('span', { class: 'ml-col-flags' }) };
     const twistie = icon('chevron-right', 'ml-twistie');
+    const head = h('button', { class: 'ml-row-head', attrs: { type: 'button', tabindex: -1 } },
+      twistie,
+      h('span', { class: 'ml-col-run' }, cols.run),
+      h('span', { class: 'ml-col-seq' }, cols.seq),
+      h('span', { class: 'ml-col-model' }, cols.model),
+      h('span', { class: 'ml-col-path' }, cols.path),
+      cols.kind,
+      h('span', { class: 'ml-col-time' }, cols.time),
+      cols.flags);
     const pinLabel = h('span', { class: 'ml-pin-label' });
     const pin = h('button', { class: 'ml-pin', attrs: { type: 'button', tabindex: -1 } }, icon('pin'), pinLabel);
-    pin.addEventListener('click', () => {
-      const row = this.rows.get(ev.id);
-      if (row) this.ctx.pin(ev.id, !row.ev.pinned);
-    });
     const item = h('div', { class: 'ml-row', attrs: { role: 'listitem', 'data-event-id': ev.id } }, h('div', { class: 'ml-row-line' }, head, pin));
-    const row: Row = { ev, item, head, twistie, pin, pinLabel, details: undefined };
+    const row: Row = { ev, item, head, twistie, cols, pin, pinLabel, details: undefined };
+    // The row may show another event later (pooled): read its event when clicked.
+    head.addEventListener('click', () => this.ctx.toggle(row.ev.id));
+    pin.addEventListener('click', () => this.ctx.pin(row.ev.id, !row.ev.pinned));
     this.refreshRow(row, ev, true);
     return row;
   }
@@ -218,15 +251,15 @@ export class EventList {
     const expanded = this.ctx.isExpanded(ev.id);
     if (changed) {
       const bad = hasNonFinite(ev);
-      row.head.replaceChildren(
-        row.twistie,
-        h('span', { class: 'ml-col-run' }, `run ${e.runId}`),
-        h('span', { class: 'ml-col-seq' }, `#${e.seq}`),
-        h('span', { class: 'ml-col-model' }, ev.model),
-        h('span', { class: 'ml-col-path' }, e.path || '(root)'),
-        h('span', { class: `ml-col-kind ml-kind-${e.kind}` }, e.kind),
-        h('span', { class: 'ml-col-time' }, formatMs(e.atMs)),
-        h('span', { class: 'ml-col-flags' }, bad ? h('span', { class: 'ml-badge ml-nonfinite' }, 'NaN/Inf') : null));
+      const c = row.cols;
+      c.run.data = `run ${e.runId}`;
+      c.seq.data = `#${e.seq}`;
+      c.model.data = ev.model;
+      c.path.data = e.path || '(root)';
+      c.kind.className = `ml-col-kind ml-kind-${e.kind}`;
+      c.kind.textContent = e.kind;
+      c.time.data = formatMs(e.atMs);
+      if (bad !== (c.flags.firstChild !== null)) c.flags.replaceChildren(...(bad ? [h('span', { class: 'ml-badge ml-nonfinite' }, 'NaN/Inf')] : []));
       row.head.setAttribute('aria-label', `run ${e.runId}, event ${e.seq}, ${ev.model} ${e.path || '(root)'} ${e.kind}${bad ? ', has NaN or Inf' : ''}${ev.pinned ? ', pinned' : ''}`);
       row.pinLabel.textContent = ev.pinned ? 'Unpin' : 'Pin';
       (row.pin.firstChild as HTMLElement).className = `codicon codicon-${ev.pinned ? 'pinned' : 'pin'}`;
