@@ -172,7 +172,7 @@ export function renderTables(r: BenchResults): string {
     out.push(`   module-lens inspect --json --backend wasm (MobileNet-style): ${s.mobilenet.error ? `failed: ${s.mobilenet.error}` : `${f0(s.mobilenet.ms)} ms, ${s.mobilenet.modulesListed} layers listed, every layer: ${s.mobilenet.everyLayerListed ? 'yes' : 'NO'}`} (target < ${SCALE_TARGETS.mobilenetInspectMs} ms)`);
   }
 
-  out.push('', `5. Streaming captures through the server: ${r.streaming}`);
+  if (r.streaming !== STREAMING_NOTE) out.push('', `5. Streaming captures through the server: ${r.streaming}`);
 
   if (r.leaks) {
     const l = r.leaks;

@@ -5,7 +5,8 @@
  *
  * Options: `--quick` (fewer repetitions, 200 leak runs; results go to an ignored .tmp file),
  * `--parts=1,2,3,4,5,6,7` (a subset; its figures are merged into the day's results file),
- * `--no-write`, `--panel-baseline=<an older dist/webview.js>` (part 7 compares with it).
+ * `--no-write`, `--panel-baseline=<an older dist/webview.js>` (part 7 compares with it) and
+ * `--panel-baseline-label=<what it is, e.g. a commit>` (recorded instead of its path).
  */
 import * as os from 'node:os';
 import * as tf from '@tensorflow/tfjs';
@@ -20,14 +21,17 @@ import { runPanel } from './panel';
 import { runStreaming } from './streaming';
 import { runScale } from './scale';
 
-interface Options { quick: boolean; parts: Set<string>; subset: boolean; write: boolean; panelBaseline?: string }
+interface Options { quick: boolean; parts: Set<string>; subset: boolean; write: boolean; panelBaseline?: string; panelBaselineLabel?: string }
 
 const ALL_PARTS = ['1', '2', '3', '4', '5', '6', '7'];
 
 function options(argv: readonly string[]): Options {
   const parts = argv.find((a) => a.startsWith('--parts='))?.slice('--parts='.length).split(',') ?? ALL_PARTS;
-  const panelBaseline = argv.find((a) => a.startsWith('--panel-baseline='))?.slice('--panel-baseline='.length);
-  return { quick: argv.includes('--quick'), parts: new Set(parts), subset: !ALL_PARTS.every((p) => parts.includes(p)), write: !argv.includes('--no-write'), panelBaseline };
+  const value = (name: string) => argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+  return {
+    quick: argv.includes('--quick'), parts: new Set(parts), subset: !ALL_PARTS.every((p) => parts.includes(p)), write: !argv.includes('--no-write'),
+    panelBaseline: value('panel-baseline'), panelBaselineLabel: value('panel-baseline-label'),
+  };
 }
 
 const log = (line: string) => console.log(line);
@@ -84,7 +88,7 @@ async function main(): Promise<number> {
     results.leaks = runLeaks(log, opts.quick ? 200 : LEAK_RUNS);
   });
   await part('7', 'Captures panel under load', async () => {
-    results.panel = await runPanel(log, opts.quick, opts.panelBaseline);
+    results.panel = await runPanel(log, opts.quick, opts.panelBaseline, opts.panelBaselineLabel);
     if (results.panel.status === 'skipped') log(`  skipped: ${results.panel.reason}`);
   });
 
