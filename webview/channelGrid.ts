@@ -44,11 +44,6 @@ export class ChannelGridView {
     this.setView(this.view);
   }
 
-  /** The drawn view (for the card and the tests). */
-  get currentView(): ChannelView {
-    return this.view;
-  }
-
   private setView(v: ChannelView): void {
     const shape = this.summary.shape;
     this.layout = channelLayout(shape, v.channelDim);
