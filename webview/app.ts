@@ -259,6 +259,11 @@ export class App {
         this.view = { ...this.view, slices: { ...this.view.slices, [key]: v } };
         this.save();
       },
+      channelsOf: (key) => this.view.channels[key],
+      setChannels: (key, v) => {
+        this.view = { ...this.view, channels: { ...this.view.channels, [key]: v } };
+        this.save();
+      },
     })));
     if (ev.event.tensors.length === 0) cards.append(h('p', { class: 'ml-muted' }, 'This hook received no tensors.'));
     box.append(cards);

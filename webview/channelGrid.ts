@@ -8,7 +8,7 @@
  */
 import type { TensorSummaryJson } from '../src/protocol/runs';
 import { finiteRange } from './colormap';
-import { channelDimChoices, channelLayout, channelPage, MAX_CHANNELS, type ChannelLayout, type ChannelPage } from './channels';
+import { channelDimChoices, channelLayout, channelPage, MAX_CHANNELS, type ChannelLayout, type ChannelPage, type ChannelView } from './channels';
 import { button, h, replaceChildren } from './dom';
 import { formatShape, formatValue } from './format';
 import { hoverCells, legendView, nonFiniteCounts, paintHeatmap } from './heatmap';
@@ -20,13 +20,6 @@ const CELL_PX = 96;
 /** Most value pages one grid page may need. */
 const MAX_GRID_PAGES = 256;
 
-/** What the grid shows; kept by the card while it lives. */
-export interface ChannelView {
-  readonly channelDim: number;
-  readonly batch: number;
-  readonly first: number;
-}
-
 export class ChannelGridView {
   readonly element: HTMLElement;
   private view: ChannelView;
@@ -37,9 +30,10 @@ export class ChannelGridView {
   private readonly status = h('div', { class: 'ml-muted ml-heatmap-status ml-channel-status', attrs: { 'aria-live': 'polite' } });
   private token = 0;
 
-  constructor(private readonly summary: TensorSummaryJson, private readonly values: TensorValues, view?: ChannelView) {
+  /** `view` is the saved one, if any; `onView` hears every change (the panel saves it). */
+  constructor(private readonly summary: TensorSummaryJson, private readonly values: TensorValues, view: ChannelView | undefined, private readonly onView: (v: ChannelView) => void) {
     this.layout = channelLayout(summary.shape, view?.channelDim);
-    this.view = { channelDim: this.layout.channelDim, batch: view?.batch ?? 0, first: view?.first ?? 0 };
+    this.view = { shown: true, channelDim: this.layout.channelDim, batch: view?.batch ?? 0, first: view?.first ?? 0 };
     this.element = h('div', { class: 'ml-channels' }, this.controls, this.legend, this.cells, this.status);
     this.setView(this.view);
   }
@@ -51,7 +45,8 @@ export class ChannelGridView {
     const batches = this.layout.batchDim >= 0 ? shape[this.layout.batchDim] : 1;
     const batch = Math.min(Math.max(0, Math.floor(v.batch) || 0), batches - 1);
     const first = Math.min(Math.max(0, Math.floor(v.first / MAX_CHANNELS) * MAX_CHANNELS), Math.max(0, total - 1));
-    this.view = { channelDim: this.layout.channelDim, batch, first };
+    this.view = { shown: true, channelDim: this.layout.channelDim, batch, first };
+    this.onView(this.view);
     this.renderControls(total, batches);
     void this.render();
   }

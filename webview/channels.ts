@@ -15,6 +15,26 @@ export interface ChannelLayout {
   readonly colDim: number;
 }
 
+/** What a card's channel grid shows, kept in the webview state per tensor. */
+export interface ChannelView {
+  /** The card shows the channel grid rather than the single slice. */
+  readonly shown: boolean;
+  readonly channelDim: number;
+  readonly batch: number;
+  /** First channel of the page drawn. */
+  readonly first: number;
+}
+
+/** A saved {@link ChannelView}, or `undefined` when it is not one (it may come from an older build). */
+export function validChannelView(v: unknown): ChannelView | undefined {
+  if (typeof v !== 'object' || v === null) return undefined;
+  const c = v as Record<string, unknown>;
+  const index = (x: unknown) => typeof x === 'number' && Number.isSafeInteger(x) && x >= 0;
+  return typeof c.shown === 'boolean' && index(c.channelDim) && index(c.batch) && index(c.first)
+    ? { shown: c.shown, channelDim: c.channelDim as number, batch: c.batch as number, first: c.first as number }
+    : undefined;
+}
+
 /** Most channels drawn at once; more are paged. */
 export const MAX_CHANNELS = 64;
 

@@ -10,7 +10,7 @@ import type { PanelEvent } from '../src/protocol/webview';
 import { button, h } from './dom';
 import { formatCount, formatNumber, formatShape, formatValue } from './format';
 import { ChannelGridView } from './channelGrid';
-import { hasChannels } from './channels';
+import { hasChannels, type ChannelView } from './channels';
 import { HeatmapView } from './heatmap';
 import { histogramView } from './histogram';
 import type { SliceView } from './slicing';
@@ -24,6 +24,9 @@ export interface CardContext {
   /** The slice the user last picked for this tensor, kept in the webview state. */
   sliceOf(key: string): SliceView | undefined;
   setSlice(key: string, view: SliceView): void;
+  /** The channel grid the user last set up for this tensor, if any. */
+  channelsOf(key: string): ChannelView | undefined;
+  setChannels(key: string, view: ChannelView): void;
 }
 
 /** One statistic: a `dt`/`dd` pair in a `div` (allowed in a `dl`), so the pair stays together in the grid. */
@@ -59,19 +62,21 @@ export function statsView(s: TensorSummaryJson): HTMLElement {
 
 /**
  * The heatmap with a "Slice | Channels" switch above it; the channel grid is built (and its
- * values fetched) the first time it is shown.
+ * values fetched) the first time it is shown. `onShow` hears the user's switches.
  */
-function viewToggle(slice: HTMLElement, channels: () => HTMLElement): HTMLElement {
+function viewToggle(slice: HTMLElement, channelsFirst: boolean, channels: () => HTMLElement, onShow: (channels: boolean) => void): HTMLElement {
   let grid: HTMLElement | undefined;
-  const body = h('div', { class: 'ml-view-body' }, slice);
-  const show = (which: 'slice' | 'channels') => {
+  const body = h('div', { class: 'ml-view-body' });
+  const show = (which: 'slice' | 'channels', user = true) => {
     if (which === 'channels') grid ??= channels();
     body.replaceChildren(which === 'slice' ? slice : grid!);
     sliceButton.setAttribute('aria-pressed', String(which === 'slice'));
     channelButton.setAttribute('aria-pressed', String(which === 'channels'));
+    if (user) onShow(which === 'channels');
   };
   const sliceButton = button('Slice', () => show('slice'), { title: 'One 2-D slice, with dimension and index pickers', pressed: true, icon: 'symbol-array', class: 'ml-button ml-view-slice' });
   const channelButton = button('Channels', () => show('channels'), { title: 'One heatmap per channel of a batch item, on one colour scale', pressed: false, icon: 'layout', class: 'ml-button ml-view-channels' });
+  show(channelsFirst ? 'channels' : 'slice', false);
   return h('div', { class: 'ml-view' }, h('div', { class: 'ml-view-toggle', attrs: { role: 'group', 'aria-label': 'Heatmap view' } }, sliceButton, channelButton), body);
 }
 
@@ -100,7 +105,20 @@ export function tensorCard(ev: PanelEvent, slot: number, ctx: CardContext): HTML
   if (s.shape.length >= 2 && s.size > 0) {
     const key = `${ev.id}:${slot}`;
     const heat = new HeatmapView(s, values, ctx.sliceOf(key) ?? { rowDim: s.shape.length - 2, colDim: s.shape.length - 1, fixed: s.shape.map(() => 0) }, (v) => ctx.setSlice(key, v));
-    card.append(hasChannels(s.shape) ? viewToggle(heat.element, () => new ChannelGridView(s, values).element) : heat.element);
+    if (hasChannels(s.shape)) {
+      const saved = ctx.channelsOf(key);
+      let last = saved;
+      const save = (v: ChannelView) => {
+        last = v;
+        ctx.setChannels(key, v);
+      };
+      card.append(viewToggle(heat.element, saved?.shown === true,
+        () => new ChannelGridView(s, values, saved, save).element,
+        // The grid saved its view when built, so `last` is set once channels were ever shown.
+        (shown) => { if (last) save({ ...last, shown }); }));
+    } else {
+      card.append(heat.element);
+    }
   }
   if (grid) card.append(grid.element);
   return card;

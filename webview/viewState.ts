@@ -1,11 +1,12 @@
 /**
  * What the webview remembers across reloads with `getState`/`setState`: the
- * filters, expanded events, open diffs, the diff tolerance and the heatmap
- * slices. Event ids belong to one extension log, so id-keyed parts are dropped
+ * filters, expanded events, open diffs, the diff tolerance, the heatmap
+ * slices and channel grids. Event ids belong to one extension log, so id-keyed parts are dropped
  * when the log changes. Pure, unit-tested in Node.
  */
 import { NO_FILTER, type EventFilter } from './filters';
 import { HOOK_KINDS_LIST } from './kinds';
+import { validChannelView, type ChannelView } from './channels';
 import type { SliceView } from './slicing';
 
 export interface ViewState {
@@ -17,10 +18,12 @@ export interface ViewState {
   diffs: Record<string, number>;
   tolerance: number;
   slices: Record<string, SliceView>;
+  /** Channel grids by `eventId:slot` (absent: the card shows the slice). */
+  channels: Record<string, ChannelView>;
 }
 
 export function initialViewState(): ViewState {
-  return { version: 1, logId: '', filter: NO_FILTER, expanded: [], diffs: {}, tolerance: 1e-6, slices: {} };
+  return { version: 1, logId: '', filter: NO_FILTER, expanded: [], diffs: {}, tolerance: 1e-6, slices: {}, channels: {} };
 }
 
 /** A saved state, checked field by field (it may come from an older build). */
@@ -37,13 +40,19 @@ export function restoreViewState(saved: unknown): ViewState {
   if (s.diffs && typeof s.diffs === 'object') v.diffs = { ...s.diffs };
   if (typeof s.tolerance === 'number' && s.tolerance >= 0) v.tolerance = s.tolerance;
   if (s.slices && typeof s.slices === 'object') v.slices = { ...s.slices };
+  if (s.channels && typeof s.channels === 'object') {
+    for (const [k, c] of Object.entries(s.channels)) {
+      const valid = validChannelView(c);
+      if (valid) v.channels[k] = valid;
+    }
+  }
   return v;
 }
 
 /** The state for a (possibly new) log: the same log keeps everything; a new one keeps only filters and tolerance. */
 export function forLog(v: ViewState, logId: string): ViewState {
   if (v.logId === logId) return v;
-  return { ...v, logId, expanded: [], diffs: {}, slices: {} };
+  return { ...v, logId, expanded: [], diffs: {}, slices: {}, channels: {} };
 }
 
 /** Forgets id-keyed state of events that are gone. */
@@ -52,5 +61,7 @@ export function pruneViewState(v: ViewState, live: (id: number) => boolean): Vie
   for (const [k, other] of Object.entries(v.diffs)) if (live(Number(k)) && live(other)) diffs[k] = other;
   const slices: Record<string, SliceView> = {};
   for (const [k, s] of Object.entries(v.slices)) if (live(Number(k.split(':')[0]))) slices[k] = s;
-  return { ...v, expanded: v.expanded.filter(live), diffs, slices };
+  const channels: Record<string, ChannelView> = {};
+  for (const [k, c] of Object.entries(v.channels)) if (live(Number(k.split(':')[0]))) channels[k] = c;
+  return { ...v, expanded: v.expanded.filter(live), diffs, slices, channels };
 }

@@ -1,7 +1,8 @@
 /** The channel grid's index math (webview/channels.ts): NCHW, NHWC, CHW, paging and sampling. */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { channelDimChoices, channelLayout, channelPage, hasChannels } from '../../webview/channels';
+import { channelDimChoices, channelLayout, channelPage, hasChannels, validChannelView } from '../../webview/channels';
+import { forLog, pruneViewState, restoreViewState } from '../../webview/viewState';
 
 describe('channel pages', () => {
   it('NCHW: batch item 1 of [2, 3, 2, 2] is channels 0–2, each a contiguous 2 × 2 block', () => {
@@ -46,6 +47,19 @@ describe('channel pages', () => {
     assert.deepEqual([p.rows, p.cols], [64, 64]);
     assert.equal(p.index[1], 2, 'every 2nd column');
     assert.equal(p.index[64], 4 * 128, 'every 4th row');
+  });
+
+  it('channel grids are kept in the saved view state, checked on restore, dropped with their events', () => {
+    const good = { shown: true, channelDim: 3, batch: 2, first: 64 };
+    assert.deepEqual(validChannelView(good), good);
+    assert.equal(validChannelView({ ...good, batch: -1 }), undefined);
+    assert.equal(validChannelView({ ...good, shown: 'yes' }), undefined);
+    const v = restoreViewState({ version: 1, logId: 'a', filter: { model: '', path: '', kinds: [] }, expanded: [1, 2], diffs: {}, tolerance: 0, slices: {}, channels: { '1:0': good, '2:0': { shown: true }, '3:1': 'x' } });
+    assert.deepEqual(v.channels, { '1:0': good });
+    assert.deepEqual(restoreViewState({ version: 1, logId: 'a' }).channels, {}, 'a state saved before channel grids existed');
+    assert.deepEqual(pruneViewState(v, (id) => id !== 1).channels, {});
+    assert.deepEqual(forLog(v, 'b').channels, {});
+    assert.deepEqual(forLog(v, 'a').channels, { '1:0': good });
   });
 
   it('draws only 3-D and 4-D shapes with no empty dimension', () => {

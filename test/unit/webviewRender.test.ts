@@ -42,8 +42,8 @@ describe('the Captures panel draws', { skip }, () => {
     await browser?.close();
   });
 
-  async function panel(values: JsonValues): Promise<PanelPage> {
-    const p = await openPanel(browser, values);
+  async function panel(values: JsonValues, state?: unknown): Promise<PanelPage> {
+    const p = await openPanel(browser, values, state);
     open.push(p);
     return p;
   }
@@ -82,10 +82,21 @@ describe('the Captures panel draws', { skip }, () => {
     assert.deepEqual((await pixels(p.page, '.ml-card[data-slot="output"] .ml-channel-canvas[data-channel="1"]'))[1], [255, 0, 255], 'NaN in its own colour');
     const legend = await card.locator('.ml-channels .ml-legend').innerText();
     assert.match(legend, /^0\s+11\s+NaN ×1$/);
-    // Back to the single slice: the heatmap is still there.
+    // The grid is kept in the webview state: a reloaded panel shows it again, batch item 1.
+    const saved = (await p.savedState()) as { channels: Record<string, unknown> };
+    assert.deepEqual(saved.channels, { '1:0': { shown: true, channelDim: 1, batch: 1, first: 0 } });
+    const again = await panel({ '1:0': flat }, saved);
+    // As after a reload: the extension's `reset` replays the log it holds.
+    await again.send({ ...resetMessage(), events: [event(1, 'conv', [{ slot: 'output', tensorId: 't1', summary: summary([2, 3, 2, 2], 'float32', { nan: 1 }) }])] } as never);
+    const restored = again.page.locator('.ml-card[data-slot="output"]');
+    await restored.locator('.ml-channel-status').filter({ hasText: 'batch item 1' }).waitFor();
+    assert.equal(await restored.getByRole('button', { name: 'Channels' }).getAttribute('aria-pressed'), 'true');
+    await closeClean(again);
+    // Back to the single slice: the heatmap is still there, and the choice is saved.
     await card.getByRole('button', { name: 'Slice' }).click();
     assert.equal(await card.locator('.ml-channels').count(), 0);
     assert.equal(await card.locator('.ml-heatmap').count(), 1);
+    assert.equal(((await p.savedState()) as { channels: Record<string, { shown: boolean }> }).channels['1:0'].shown, false);
     await closeClean(p);
   });
 
