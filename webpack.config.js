@@ -4,7 +4,8 @@
  *  - dist/extension.js  the extension host side (vscode is provided by the host)
  *  - dist/server.js     the model server process, with tfjs, the engine and sucrase,
  *                       plus the tfjs wasm binaries copied beside it
- *  - dist/webview.js    the webview script (browser target, one chunk)
+ *  - dist/webview.js    the webview script (browser target, one chunk), with
+ *                       codicon.css/codicon.ttf from @vscode/codicons copied beside it
  */
 'use strict';
 
@@ -96,8 +97,18 @@ const webview = {
   output: { path: dist, filename: 'webview.js' },
   resolve: { extensions: ['.ts', '.js'] },
   module: { rules: [typescript(path.resolve(__dirname, 'webview/tsconfig.json'))] },
-  // One file: the webview's content security policy names one script.
-  plugins: [new webpack.optimize.LimitChunkCountPlugin({ maxChunks: 1 })],
+  plugins: [
+    // One file: the webview's content security policy names one script.
+    new webpack.optimize.LimitChunkCountPlugin({ maxChunks: 1 }),
+    // VS Code's icon font, linked by the panel's HTML as VS Code's own webviews do; the .vsix
+    // ships no node_modules, so the two files go into dist/.
+    new CopyPlugin({
+      patterns: [
+        { from: 'node_modules/@vscode/codicons/dist/codicon.css', to: 'codicon.css' },
+        { from: 'node_modules/@vscode/codicons/dist/codicon.ttf', to: 'codicon.ttf' },
+      ],
+    }),
+  ],
   optimization: { ...optimization, splitChunks: false, runtimeChunk: false },
   performance: { hints: false },
 };

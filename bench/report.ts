@@ -9,6 +9,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { BackendResult } from './backends';
 import { HOOK_TARGETS, type HookRatio, type HookRow } from './hookOverhead';
 import { RSS_LIMIT_MB, type LeakResult } from './leaks';
+import { panelMet, PANEL_TARGETS, renderPanel, type PanelResult } from './panel';
 import type { TorchResult } from './pytorchCompare';
 import { SCALE_TARGETS, type ScaleResult } from './scale';
 import { TREE_EXPANSION_TARGET_MS, type TreeExpansionResult } from './treeExpansion';
@@ -29,6 +30,7 @@ export interface BenchResults {
   tree?: TreeExpansionResult;
   streaming: string;
   leaks?: LeakResult;
+  panel?: PanelResult;
   verdicts?: Verdict[];
 }
 
@@ -97,9 +99,14 @@ export function verdicts(r: BenchResults): Verdict[] {
     out.push({ part: '6', figure: `live tensors after ${l.runs} forward+backward runs`, value: `${l.baselineTensors} → ${l.finalTensors}`, target: 'back to baseline', met: l.finalTensors === l.baselineTensors });
     out.push({ part: '6', figure: 'RSS growth', value: +l.rssGrowthMb.toFixed(1), target: `< ${RSS_LIMIT_MB} MB`, met: l.rssGrowthMb < RSS_LIMIT_MB });
   }
+  if (r.panel?.status === 'measured' && r.panel.current) {
+    const met = panelMet(r.panel);
+    out.push({ part: '7', figure: `Captures panel: events/s handled at ${r.panel.rate} offered`, value: +r.panel.current.eventsPerSecond.toFixed(0), target: `≥ ${PANEL_TARGETS.eventsPerSecond * 0.98}`, met: met.rate });
+    out.push({ part: '7', figure: 'Captures panel: longest main-thread task (ms)', value: +r.panel.current.longestTaskMs.toFixed(1), target: `≤ ${PANEL_TARGETS.longestTaskMs}`, met: met.task });
+  }
   if (r.tree) {
     const t = r.tree;
-    out.push({ part: '7', figure: `Modules tree: expand the root of a ${t.modules?.toLocaleString('en-US') ?? '10,001'}-module model (extension-host ms, median)`, value: t.medianMs !== undefined ? +t.medianMs.toFixed(1) : `failed: ${t.error}`, target: `< ${TREE_EXPANSION_TARGET_MS} ms`, met: (t.medianMs ?? Infinity) < TREE_EXPANSION_TARGET_MS });
+    out.push({ part: '8', figure: `Modules tree: expand the root of a ${t.modules?.toLocaleString('en-US') ?? '10,001'}-module model (extension-host ms, median)`, value: t.medianMs !== undefined ? +t.medianMs.toFixed(1) : `failed: ${t.error}`, target: `< ${TREE_EXPANSION_TARGET_MS} ms`, met: (t.medianMs ?? Infinity) < TREE_EXPANSION_TARGET_MS });
   }
   if (r.durationS !== undefined && !r.quick) {
     out.push({ part: 'all', figure: 'npm run bench wall time (s)', value: +r.durationS.toFixed(0), target: `< ${TOTAL_TARGET_S} s`, met: r.durationS < TOTAL_TARGET_S });
@@ -171,7 +178,7 @@ export function renderTables(r: BenchResults): string {
     out.push(`   module-lens inspect --json --backend wasm (MobileNet-style): ${s.mobilenet.error ? `failed: ${s.mobilenet.error}` : `${f0(s.mobilenet.ms)} ms, ${s.mobilenet.modulesListed} layers listed, every layer: ${s.mobilenet.everyLayerListed ? 'yes' : 'NO'}`} (target < ${SCALE_TARGETS.mobilenetInspectMs} ms)`);
   }
 
-  out.push('', `5. Streaming captures through the server: ${r.streaming}`);
+  if (r.streaming !== STREAMING_NOTE) out.push('', `5. Streaming captures through the server: ${r.streaming}`);
 
   if (r.leaks) {
     const l = r.leaks;
@@ -180,9 +187,11 @@ export function renderTables(r: BenchResults): string {
     out.push(`   RSS ${f0(l.baselineRssMb)} → ${f0(l.finalRssMb)} MB, growth ${f1(l.rssGrowthMb)} MB (target < ${RSS_LIMIT_MB})${l.rssGrowthMb < RSS_LIMIT_MB ? '' : ' MISS'}; every 100 runs: ${l.rssEvery100Mb.map(f0).join(' ')}${l.gcAvailable ? '' : ' (no GC available)'}`);
   }
 
+  if (r.panel) out.push('', ...renderPanel(r.panel));
+
   if (r.tree) {
     const t = r.tree;
-    out.push('', '7. Modules tree in a real extension host (code-server): root expansion of a 10,001-module model, getChildren + getTreeItem per row');
+    out.push('', '8. Modules tree in a real extension host (code-server): root expansion of a 10,001-module model, getChildren + getTreeItem per row');
     out.push(t.error ? `   failed: ${t.error}` : `   opened in ${f0(t.openMs)} ms; ${t.rowsShown} rows in ${t.expandMs!.map(f1).join(', ')} ms, median ${f1(t.medianMs)} ms (target < ${TREE_EXPANSION_TARGET_MS} ms)${(t.medianMs ?? Infinity) < TREE_EXPANSION_TARGET_MS ? '' : ' MISS'}`);
   }
 
@@ -195,11 +204,22 @@ export function renderTables(r: BenchResults): string {
   return out.join('\n');
 }
 
-/** Writes `bench/results/<date>.json` (quick runs: `<date>-quick.tmp`, which git ignores); returns its path. */
-export function writeResults(r: BenchResults): string {
+/**
+ * Writes `bench/results/<date>.json` (quick runs: `<date>-quick.tmp`, which git ignores); returns
+ * its path. A run of some parts (`subset`) replaces only those parts' figures in the day's file,
+ * keeping the others, and recomputes the verdicts over the whole.
+ */
+export function writeResults(r: BenchResults, subset = false): string {
   const dir = path.resolve(__dirname, '..', '..', 'bench', 'results');
   fs.mkdirSync(dir, { recursive: true });
   const file = path.join(dir, r.quick ? `${r.date}-quick.tmp` : `${r.date}.json`);
-  fs.writeFileSync(file, `${JSON.stringify(r, null, 2)}\n`);
+  let out = r;
+  if (subset && fs.existsSync(file)) {
+    const old = JSON.parse(fs.readFileSync(file, 'utf8')) as BenchResults;
+    const ran = Object.fromEntries(Object.entries(r).filter(([k, v]) => v !== undefined && !['date', 'machine', 'quick', 'durationS', 'verdicts', 'streaming'].includes(k)));
+    out = { ...old, ...ran, streaming: r.streaming === STREAMING_NOTE ? old.streaming : r.streaming };
+    out.verdicts = verdicts(out);
+  }
+  fs.writeFileSync(file, `${JSON.stringify(out, null, 2)}\n`);
   return file;
 }

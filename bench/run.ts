@@ -4,8 +4,11 @@
  * (1 only when a part crashed).
  *
  * Options: `--quick` (fewer repetitions, 200 leak runs; results go to an ignored .tmp file),
- * `--parts=1,2,3,4,6` (a subset), `--no-write`. Part 7 runs the built extension (`npm run bundle`)
- * in code-server, as the integration tests do.
+ * `--parts=1,2,3,4,5,6,7,8` (a subset; its figures are merged into the day's results file),
+ * `--no-write`, `--panel-baseline=<an older dist/webview.js>` (part 7 compares with it) and
+ * `--panel-baseline-label=<what it is, e.g. a commit>` (recorded instead of its path).
+ * Parts 7 and 8 run the built extension (`npm run bundle`): the panel's bundle in Chromium, and
+ * the extension in code-server, as the integration tests do.
  */
 import * as os from 'node:os';
 import * as tf from '@tensorflow/tfjs';
@@ -16,15 +19,22 @@ import { LEAK_RUNS, runLeaks } from './leaks';
 import { allModels } from './models';
 import { runPytorchCompare } from './pytorchCompare';
 import { machine, renderTables, STREAMING_NOTE, verdicts, writeResults, type BenchResults } from './report';
+import { runPanel } from './panel';
 import { runStreaming } from './streaming';
 import { runScale } from './scale';
 import { runTreeExpansion } from './treeExpansion';
 
-interface Options { quick: boolean; parts: Set<string>; write: boolean }
+interface Options { quick: boolean; parts: Set<string>; subset: boolean; write: boolean; panelBaseline?: string; panelBaselineLabel?: string }
+
+const ALL_PARTS = ['1', '2', '3', '4', '5', '6', '7', '8'];
 
 function options(argv: readonly string[]): Options {
-  const parts = argv.find((a) => a.startsWith('--parts='))?.slice('--parts='.length).split(',') ?? ['1', '2', '3', '4', '5', '6', '7'];
-  return { quick: argv.includes('--quick'), parts: new Set(parts), write: !argv.includes('--no-write') };
+  const parts = argv.find((a) => a.startsWith('--parts='))?.slice('--parts='.length).split(',') ?? ALL_PARTS;
+  const value = (name: string) => argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+  return {
+    quick: argv.includes('--quick'), parts: new Set(parts), subset: !ALL_PARTS.every((p) => parts.includes(p)), write: !argv.includes('--no-write'),
+    panelBaseline: value('panel-baseline'), panelBaselineLabel: value('panel-baseline-label'),
+  };
 }
 
 const log = (line: string) => console.log(line);
@@ -80,13 +90,17 @@ async function main(): Promise<number> {
     await selectBackend('wasm');
     results.leaks = runLeaks(log, opts.quick ? 200 : LEAK_RUNS);
   });
-  await part('7', 'Modules tree in the extension host', async () => { results.tree = await runTreeExpansion(log); });
+  await part('7', 'Captures panel under load', async () => {
+    results.panel = await runPanel(log, opts.quick, opts.panelBaseline, opts.panelBaselineLabel);
+    if (results.panel.status === 'skipped') log(`  skipped: ${results.panel.reason}`);
+  });
+  await part('8', 'Modules tree in the extension host', async () => { results.tree = await runTreeExpansion(log); });
 
-  results.durationS = (performance.now() - started) / 1000;
+  results.durationS = opts.subset ? undefined : (performance.now() - started) / 1000;
   results.machine.loadAvg.end = os.loadavg()[0];
   results.verdicts = verdicts(results);
   log(`\n${renderTables(results)}`);
-  if (opts.write) log(`\nwrote ${writeResults(results)}`);
+  if (opts.write) log(`\nwrote ${writeResults(results, opts.subset)}`);
   if (tf.memory().numTensors > 0) tf.disposeVariables();
   return crashed ? 1 : 0;
 }

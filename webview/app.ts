@@ -2,8 +2,9 @@
  * The Captures panel: holds the data ({@link CaptureState}) and the view state,
  * handles every message from the extension (an exhaustive switch), and draws
  * the toolbar, the paused banner, the snapshot card, the focus notice and the
- * event list, batching redraws to one per animation frame so a fast stream of
- * events stays cheap. A `focus` message ("Show in Panel") filters, expands and
+ * event list, batching redraws to one per animation frame, and while events
+ * stream in to one per {@link STREAM_REDRAW_MS}, so a fast stream of events
+ * stays cheap. A `focus` message ("Show in Panel") filters, expands and
  * scrolls to what it names, and the page reports what it showed.
  */
 import { assertNever } from '../src/protocol/assertNever';
@@ -20,7 +21,7 @@ import { ValueRequests } from './messages';
 import { PausedBanner } from './pausedBanner';
 import { snapshotCard, snapshotHeading } from './snapshotCard';
 import { CaptureState, diffCandidates, firstNonFinite, type StateAction } from './state';
-import { tensorCard } from './tensorCard';
+import { tensorCard, type CardContext } from './tensorCard';
 import { ValueCache } from './tensorValues';
 import { Toolbar } from './toolbar';
 import { forLog, pruneViewState, type ViewState } from './viewState';
@@ -30,6 +31,13 @@ export interface AppHost {
   post(m: WebviewToExtensionMessage): void;
   saveState(v: ViewState): void;
 }
+
+/**
+ * Least time between two redraws caused by new events. At 2,000 events/s a redraw every frame
+ * replaced a screen of rows 60 times a second, more than anyone reads; 20 a second keeps
+ * the list live at a third of the work (docs/benchmarks.md, part 7).
+ */
+const STREAM_REDRAW_MS = 50;
 
 export class App {
   readonly state = new CaptureState();
@@ -46,6 +54,7 @@ export class App {
   /** A reloaded page brings its saved focus into view again once the first `reset` has arrived. */
   private restoreFocus: boolean;
   private frame = 0;
+  private lastRender = -Infinity;
   private fullRedraw = true;
 
   constructor(private readonly root: HTMLElement, private view: ViewState, private readonly host: AppHost) {
@@ -159,10 +168,13 @@ export class App {
   private schedule(full: boolean): void {
     this.fullRedraw ||= full;
     if (this.frame) return;
-    this.frame = requestAnimationFrame(() => {
+    const wait = full ? 0 : this.lastRender + STREAM_REDRAW_MS - performance.now();
+    const draw = () => {
       this.frame = 0;
+      this.lastRender = performance.now();
       this.render();
-    });
+    };
+    this.frame = wait > 0 ? window.setTimeout(() => { this.frame = requestAnimationFrame(draw); }, wait) : requestAnimationFrame(draw);
   }
 
   private render(): void {
@@ -292,12 +304,24 @@ export class App {
         this.renderSnapshot();
         this.save();
       },
+      ...this.cardViewState(),
+    }));
+  }
+
+  /** How cards read and save their heatmap slices and channel grids in the view state. */
+  private cardViewState(): Pick<CardContext, 'sliceOf' | 'setSlice' | 'channelsOf' | 'setChannels'> {
+    return {
       sliceOf: (key) => this.view.slices[key],
       setSlice: (key, v) => {
         this.view = { ...this.view, slices: { ...this.view.slices, [key]: v } };
         this.save();
       },
-    }));
+      channelsOf: (key) => this.view.channels[key],
+      setChannels: (key, v) => {
+        this.view = { ...this.view, channels: { ...this.view.channels, [key]: v } };
+        this.save();
+      },
+    };
   }
 
   private toggle(id: number): void {
@@ -384,11 +408,7 @@ export class App {
     ev.event.tensors.forEach((_, slot) => cards.append(tensorCard(ev, slot, {
       values: this.values,
       exportTensor: (eventId, s) => this.host.post({ type: 'exportTensor', eventId, slot: s }),
-      sliceOf: (key) => this.view.slices[key],
-      setSlice: (key, v) => {
-        this.view = { ...this.view, slices: { ...this.view.slices, [key]: v } };
-        this.save();
-      },
+      ...this.cardViewState(),
     })));
     if (ev.event.tensors.length === 0) cards.append(h('p', { class: 'ml-muted' }, 'This hook received no tensors.'));
     box.append(cards);

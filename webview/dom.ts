@@ -41,13 +41,21 @@ export function replaceChildren(parent: Element, ...children: Child[]): void {
   append(parent, ...children);
 }
 
-/** A push button with a visible label and an optional tooltip. */
-export function button(label: string, onClick: () => void, props: { title?: string; class?: string; pressed?: boolean } = {}): HTMLButtonElement {
+/**
+ * A codicon (VS Code's icon font, `@vscode/codicons`, shipped in dist/ and linked by the
+ * panel's HTML), hidden from screen readers: the control it decorates carries the words.
+ */
+export function icon(name: string, extraClass?: string): HTMLElement {
+  return h('span', { class: `codicon codicon-${name}${extraClass ? ` ${extraClass}` : ''}`, attrs: { 'aria-hidden': 'true' } });
+}
+
+/** A push button with a visible label, an optional codicon before it, and an optional tooltip. */
+export function button(label: string, onClick: () => void, props: { title?: string; class?: string; pressed?: boolean; icon?: string } = {}): HTMLButtonElement {
   return h('button', {
     class: props.class ?? 'ml-button',
     attrs: { type: 'button', title: props.title, 'aria-pressed': props.pressed === undefined ? undefined : String(props.pressed) },
     on: { click: (e) => { e.stopPropagation(); onClick(); } },
-  }, label);
+  }, props.icon ? icon(props.icon) : null, label);
 }
 
 /** A theme colour from a `--vscode-*` variable, for canvas drawing. */

@@ -26,3 +26,14 @@ export function formatCount(n: number): string {
 export function formatMs(ms: number): string {
   return ms < 10 ? `${ms.toFixed(2)} ms` : ms < 1000 ? `${ms.toFixed(1)} ms` : `${(ms / 1000).toFixed(2)} s`;
 }
+
+/**
+ * One value of a tensor as its dtype reads: `true`/`false` for bool, a whole number for int32
+ * (values travel as float32, so an int32 prints without decimals even when large), else
+ * {@link formatNumber}.
+ */
+export function formatValue(v: number, dtype: string): string {
+  if (dtype === 'bool') return v ? 'true' : 'false';
+  if (dtype === 'int32' && Number.isFinite(v)) return String(Math.round(v));
+  return formatNumber(v);
+}

@@ -7,7 +7,7 @@
 import type { TensorSummaryJson } from '../src/protocol/runs';
 import { colorOf, css, finiteRange, NAN_COLOR, NEG_INF_COLOR, POS_INF_COLOR, type Scale } from './colormap';
 import { h, replaceChildren, sizeCanvas } from './dom';
-import { formatNumber, formatShape } from './format';
+import { formatNumber, formatShape, formatValue } from './format';
 import { clampView, pagesFor, sliceGrid, unravel, type SliceGrid, type SliceView } from './slicing';
 import { PAGE, type TensorValues } from './tensorValues';
 
@@ -16,9 +16,12 @@ const MAX_PX = 320;
 /** Most value pages one slice may need (a slice across the leading dimension touches many). */
 const MAX_SLICE_PAGES = 256;
 
-/** Draws `rows × cols` values (row-major) into `canvas`, scaled up to whole CSS pixels per cell. */
-export function paintHeatmap(canvas: HTMLCanvasElement, data: ArrayLike<number>, rows: number, cols: number, range: [number, number], scale: Scale): void {
-  const cell = Math.max(1, Math.min(24, Math.floor(MAX_PX / Math.max(rows, cols, 1))));
+/**
+ * Draws `rows × cols` values (row-major) into `canvas`, one canvas pixel per value, scaled up to
+ * whole CSS pixels per cell (`cellPx`, else as large as fits {@link MAX_PX}).
+ */
+export function paintHeatmap(canvas: HTMLCanvasElement, data: ArrayLike<number>, rows: number, cols: number, range: [number, number], scale: Scale, cellPx?: number): void {
+  const cell = cellPx ?? Math.max(1, Math.min(24, Math.floor(MAX_PX / Math.max(rows, cols, 1))));
   canvas.width = Math.max(1, cols);
   canvas.height = Math.max(1, rows);
   canvas.style.width = `${Math.max(1, cols) * cell}px`;
@@ -158,7 +161,7 @@ export class HeatmapView {
     const d = this.data;
     if (!g || !d || i < 0 || j < 0 || i >= g.rows || j >= g.cols) return undefined;
     const flat = g.index[i * g.cols + j];
-    return `${formatShape(unravel(flat, this.summary.shape))} = ${formatNumber(d[i * g.cols + j])}`;
+    return `${formatShape(unravel(flat, this.summary.shape))} = ${formatValue(d[i * g.cols + j], this.summary.dtype)}`;
   }
 
   private async render(): Promise<void> {

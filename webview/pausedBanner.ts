@@ -25,9 +25,9 @@ export class PausedBanner {
         h('strong', null, 'Paused'), ` in run ${state.runId} at `,
         h('code', null, at.path || '(root)'), ` (${at.kind} hook)`),
       h('span', { class: 'ml-paused-actions' },
-        button('Continue', () => this.control('continue'), { title: 'Continue the run' }),
-        button('Step', () => this.control('step'), { title: 'Pause again at the next module boundary' }),
-        button('Stop', () => this.control('stop'), { title: 'Stop the run' })));
+        button('Continue', () => this.control('continue'), { title: 'Continue the run', icon: 'debug-continue' }),
+        button('Step', () => this.control('step'), { title: 'Pause again at the next module boundary', icon: 'debug-step-over' }),
+        button('Stop', () => this.control('stop'), { title: 'Stop the run', icon: 'debug-stop' })));
     this.element.hidden = false;
     if (wasFocused) (this.element.querySelector('button') as HTMLButtonElement | null)?.focus();
   }

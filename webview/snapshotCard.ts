@@ -21,7 +21,7 @@ export function snapshotHeading(s: TensorSnapshot): string {
 }
 
 /** What the snapshot card needs from the panel. */
-export interface SnapshotContext extends Pick<CardContext, 'sliceOf' | 'setSlice'> {
+export interface SnapshotContext extends Pick<CardContext, 'sliceOf' | 'setSlice' | 'channelsOf' | 'setChannels'> {
   readonly requests: Pick<ValueRequests, 'requestSnapshot'>;
   exportSnapshot(id: number): void;
   close(): void;
@@ -48,6 +48,6 @@ export function snapshotCard(s: TensorSnapshot, ctx: SnapshotContext): HTMLEleme
   return h('div', { class: 'ml-snapshot', attrs: { 'data-snapshot-id': s.id, 'data-source': s.source } },
     h('div', { class: 'ml-snapshot-head' },
       h('strong', { class: 'ml-snapshot-title' }, heading),
-      button('Close', () => ctx.close(), { title: 'Hide this snapshot' })),
+      button('Close', () => ctx.close(), { title: 'Hide this snapshot', icon: 'close' })),
     card);
 }

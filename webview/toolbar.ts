@@ -45,9 +45,9 @@ export class Toolbar {
         this.path,
         h('span', { class: 'ml-kinds', attrs: { role: 'group', 'aria-label': 'Hook kinds' } }, ...kindBoxes)),
       h('div', { class: 'ml-actions' },
-        button('Go to first non-finite', () => this.actions.firstNonFinite(), { title: 'Jump to the first event of the newest run whose tensors hold NaN or Inf' }),
-        button('Clear', () => this.actions.clear(), { title: 'Remove every event that is not pinned, and release the captured tensors' }),
-        button('Export events', () => this.actions.exportEvents(), { title: 'Save the event list (summaries) as JSON' })),
+        button('Go to first non-finite', () => this.actions.firstNonFinite(), { title: 'Jump to the first event of the newest run whose tensors hold NaN or Inf', icon: 'warning' }),
+        button('Clear', () => this.actions.clear(), { title: 'Remove every event that is not pinned, and release the captured tensors', icon: 'clear-all' }),
+        button('Export events', () => this.actions.exportEvents(), { title: 'Save the event list (summaries) as JSON', icon: 'export' })),
       this.status, this.note);
   }
 

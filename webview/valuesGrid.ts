@@ -8,7 +8,7 @@
  */
 import type { TensorSummaryJson } from '../src/protocol/runs';
 import { button, h, replaceChildren } from './dom';
-import { formatNumber, formatShape } from './format';
+import { formatShape, formatValue } from './format';
 import { GridLayout, unravel } from './slicing';
 import { PAGE, type TensorValues } from './tensorValues';
 
@@ -113,7 +113,7 @@ export class ValuesGrid {
         const cls = ['ml-grid-cell'];
         if (v !== undefined && !Number.isFinite(v)) cls.push('ml-nonfinite');
         if (i === this.target) cls.push('ml-target');
-        cells.push(h('span', { class: cls.join(' '), attrs: { role: 'gridcell', title: `${formatShape(unravel(i, this.summary.shape))}` } }, v === undefined ? '…' : formatNumber(v)));
+        cells.push(h('span', { class: cls.join(' '), attrs: { role: 'gridcell', title: `${formatShape(unravel(i, this.summary.shape))}` } }, v === undefined ? '…' : formatValue(v, this.summary.dtype)));
       }
       const row = h('div', { class: 'ml-grid-row', attrs: { role: 'row', 'aria-rowindex': r + 1 } }, ...cells);
       row.style.height = `${ROW_HEIGHT}px`;

@@ -1,13 +1,14 @@
 /**
  * What the webview remembers across reloads with `getState`/`setState`: the
- * filters, expanded events, open diffs, the diff tolerance and the heatmap
- * slices, the last "Show in Panel" focus (applied again after a reload) and the
+ * filters, expanded events, open diffs, the diff tolerance, the heatmap
+ * slices and channel grids, the last "Show in Panel" focus (applied again after a reload) and the
  * snapshot card it opened. Event and snapshot ids belong to one extension log,
  * so id-keyed parts are dropped when the log changes. Pure, unit-tested in Node.
  */
 import type { FocusTarget, TensorSnapshot } from '../src/protocol/webview';
 import { NO_FILTER, type EventFilter } from './filters';
 import { HOOK_KINDS_LIST } from './kinds';
+import { validChannelView, type ChannelView } from './channels';
 import type { SliceView } from './slicing';
 
 export interface ViewState {
@@ -19,6 +20,8 @@ export interface ViewState {
   diffs: Record<string, number>;
   tolerance: number;
   slices: Record<string, SliceView>;
+  /** Channel grids by `eventId:slot` (absent: the card shows the slice). */
+  channels: Record<string, ChannelView>;
   /** The last focus the extension asked for; a reloaded page brings it into view again. */
   focus: FocusTarget | null;
   /** The snapshot card shown above the list, if any. */
@@ -28,7 +31,7 @@ export interface ViewState {
 }
 
 export function initialViewState(): ViewState {
-  return { version: 1, logId: '', filter: NO_FILTER, expanded: [], diffs: {}, tolerance: 1e-6, slices: {}, focus: null, snapshot: null, awaiting: null };
+  return { version: 1, logId: '', filter: NO_FILTER, expanded: [], diffs: {}, tolerance: 1e-6, slices: {}, channels: {}, focus: null, snapshot: null, awaiting: null };
 }
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
@@ -66,6 +69,12 @@ export function restoreViewState(saved: unknown): ViewState {
   if (s.diffs && typeof s.diffs === 'object') v.diffs = { ...s.diffs };
   if (typeof s.tolerance === 'number' && s.tolerance >= 0) v.tolerance = s.tolerance;
   if (s.slices && typeof s.slices === 'object') v.slices = { ...s.slices };
+  if (s.channels && typeof s.channels === 'object') {
+    for (const [k, c] of Object.entries(s.channels)) {
+      const valid = validChannelView(c);
+      if (valid) v.channels[k] = valid;
+    }
+  }
   v.focus = restoreFocus(s.focus);
   v.snapshot = restoreSnapshot(s.snapshot);
   const a = s.awaiting;
@@ -79,7 +88,7 @@ export function restoreViewState(saved: unknown): ViewState {
  */
 export function forLog(v: ViewState, logId: string): ViewState {
   if (v.logId === logId) return v;
-  return { ...v, logId, expanded: [], diffs: {}, slices: {}, snapshot: null, focus: v.focus?.kind === 'module' ? v.focus : null };
+  return { ...v, logId, expanded: [], diffs: {}, slices: {}, channels: {}, snapshot: null, focus: v.focus?.kind === 'module' ? v.focus : null };
 }
 
 /** Forgets id-keyed state of events that are gone. */
@@ -88,5 +97,7 @@ export function pruneViewState(v: ViewState, live: (id: number) => boolean): Vie
   for (const [k, other] of Object.entries(v.diffs)) if (live(Number(k)) && live(other)) diffs[k] = other;
   const slices: Record<string, SliceView> = {};
   for (const [k, s] of Object.entries(v.slices)) if (k.startsWith('snapshot:') || live(Number(k.split(':')[0]))) slices[k] = s;
-  return { ...v, expanded: v.expanded.filter(live), diffs, slices };
+  const channels: Record<string, ChannelView> = {};
+  for (const [k, c] of Object.entries(v.channels)) if (k.startsWith('snapshot:') || live(Number(k.split(':')[0]))) channels[k] = c;
+  return { ...v, expanded: v.expanded.filter(live), diffs, slices, channels };
 }

@@ -28,6 +28,20 @@ export const capturesSteps: E2eStep[] = [
     },
   },
   {
+    title: 'the panel\'s icons are VS Code\'s codicons, loaded from the extension under the panel\'s CSP',
+    async run({ page }) {
+      const frame = await panelFrame(page);
+      const fonts = await frame.evaluate(async () => {
+        const d = (globalThis as any).document;
+        await d.fonts.ready;
+        return [...d.fonts].filter((f: any) => f.family.replace(/"/g, '') === 'codicon').map((f: any) => f.status as string);
+      });
+      assert.deepEqual(fonts, ['loaded'], 'dist/codicon.ttf loads through the webview\'s resource URI');
+      const clear = frame.getByRole('button', { name: 'Clear', exact: true });
+      assert.match(await clear.locator('.codicon-clear-all').evaluate((el) => (globalThis as any).getComputedStyle(el).fontFamily), /codicon/);
+    },
+  },
+  {
     title: 'a forward hook on submodel_1 and "Run Forward" stream an event row into the panel',
     async run({ page }) {
       // Focus leaves the panel's iframe first: a context menu opened while it has focus ignores the first click.

@@ -44,6 +44,12 @@ describe('the Captures panel in the extension host', () => {
     assert.deepEqual(panel.webview.options.localResourceRoots?.map((u) => u.path.split('/').slice(-1)[0]), ['dist', 'media']);
     assert.equal((panel.options as { retainContextWhenHidden?: boolean }).retainContextWhenHidden, undefined);
     assert.match(panel.webview.html, /default-src 'none'; script-src 'nonce-[A-Za-z0-9+/=]{24}'/);
+    // The codicon stylesheet (copied into dist/ by the bundle) and ours, as webview resource URIs.
+    const links = [...panel.webview.html.matchAll(/<link rel="stylesheet" nonce="[^"]+" href="([^"]+)">/g)].map((m) => m[1]);
+    assert.equal(links.length, 2);
+    assert.match(links[0], /^(https|vscode-webview-resource|vscode-resource):.*\/dist\/codicon\.css$/);
+    assert.match(links[1], /\/media\/captures\.css$/);
+    assert.match(panel.webview.html, new RegExp(`font-src ${panel.webview.cspSource.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
     // The webview loads its script and posts `ready` (the workbench is open in a browser).
     await until('the webview to post ready', () => api.captures.webviewReady);
   });

@@ -202,7 +202,7 @@ describe('exported tensor files', () => {
 });
 
 describe('the panel HTML', () => {
-  const html = panelHtml({ cspSource: 'https://file+.vscode-resource.vscode-cdn.net', nonce: 'abc123==', scriptUri: 'https://x/dist/webview.js', styleUri: 'https://x/media/captures.css' });
+  const html = panelHtml({ cspSource: 'https://file+.vscode-resource.vscode-cdn.net', nonce: 'abc123==', scriptUri: 'https://x/dist/webview.js', styleUri: 'https://x/media/captures.css', codiconsUri: 'https://x/dist/codicon.css' });
   const csp = /<meta http-equiv="Content-Security-Policy" content="([^"]*)">/.exec(html)?.[1] ?? '';
 
   it('has a CSP that allows only our nonce-d script, our styles and images, and canvas data URLs', () => {
@@ -211,6 +211,7 @@ describe('the panel HTML', () => {
     assert.deepEqual(directives.get('script-src'), ["'nonce-abc123=='"]);
     assert.deepEqual(directives.get('style-src'), ['https://file+.vscode-resource.vscode-cdn.net', "'nonce-abc123=='"]);
     assert.deepEqual(directives.get('img-src'), ['https://file+.vscode-resource.vscode-cdn.net', 'data:']);
+    assert.deepEqual(directives.get('font-src'), ['https://file+.vscode-resource.vscode-cdn.net'], 'the codicon font comes from the extension only');
     assert.doesNotMatch(csp, /unsafe-eval|unsafe-inline|\*/);
     assert.equal(csp, panelCsp({ cspSource: 'https://file+.vscode-resource.vscode-cdn.net', nonce: 'abc123==' }));
   });
@@ -225,6 +226,11 @@ describe('the panel HTML', () => {
     assert.doesNotMatch(html, /style="/);
   });
 
+  it('links the codicon stylesheet and ours, both from the webview URIs and by nonce', () => {
+    const links = [...html.matchAll(/<link rel="stylesheet" nonce="abc123==" href="([^"]*)">/g)].map((m) => m[1]);
+    assert.deepEqual(links, ['https://x/dist/codicon.css', 'https://x/media/captures.css'], 'ours last, so it can restyle icons');
+  });
+
   it('makes a fresh 128-bit nonce each time', () => {
     const a = makeNonce();
     assert.equal(Buffer.from(a, 'base64').length, 16);
@@ -232,7 +238,7 @@ describe('the panel HTML', () => {
   });
 
   it('escapes what it puts in attributes', () => {
-    const evil = panelHtml({ cspSource: 'x', nonce: '"><script>', scriptUri: 'a"b', styleUri: 'c' });
+    const evil = panelHtml({ cspSource: 'x', nonce: '"><script>', scriptUri: 'a"b', styleUri: 'c', codiconsUri: '"><script>' });
     assert.doesNotMatch(evil, /"><script>/);
   });
 });

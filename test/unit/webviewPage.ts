@@ -8,7 +8,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type Frame, type Page } from 'playwright-core';
 import { makeNonce, panelHtml } from '../../src/extension/captures/panelHtml';
 import { CHROMIUM_ARGS, chromiumPath } from '../harness/browser';
 import { EventLog } from '../../src/extension/captures/eventLog';
@@ -18,6 +18,8 @@ import { repo } from './serverProcess';
 import type { RecordedStream } from './recordCaptureStream';
 
 const ORIGIN = 'http://panel.test';
+/** The page that holds the panel in an iframe, as VS Code's workbench does (another site: its own process). */
+export const HOST_ORIGIN = 'http://host.test';
 export const STREAM_FILE = path.join(repo, 'test', 'fixtures', 'captures', 'stream.json');
 const BUNDLE = path.join(repo, 'dist', 'webview.js');
 
@@ -66,6 +68,8 @@ export function resetMessage(maxEvents = 2000, logId = 'log-1'): ExtensionToWebv
 
 export interface PanelPage {
   readonly page: Page;
+  /** The panel's frame: the page itself, or its iframe when opened with `inFrame`. */
+  readonly frame: Frame;
   /** Sends messages as the extension would, in order. */
   send(...messages: ExtensionToWebviewMessage[]): Promise<void>;
   /** Everything the page posted so far. */
@@ -79,9 +83,11 @@ export interface PanelPage {
 
 /**
  * Opens the panel page. `values` answers `getValues` (keys `eventId:slot`); `state` is what
- * `getState()` returns, as after a reload.
+ * `getState()` returns, as after a reload; `bundle` replaces dist/webview.js (the benchmark
+ * compares an older build with it); `inFrame` loads the panel in a cross-site iframe of a host
+ * page, so what drives it runs in another renderer process, as the workbench does.
  */
-export async function openPanel(browser: Browser, values: JsonValues = {}, state?: unknown): Promise<PanelPage> {
+export async function openPanel(browser: Browser, values: JsonValues = {}, state?: unknown, bundle = BUNDLE, inFrame = false): Promise<PanelPage> {
   const page = await browser.newPage({ viewport: { width: 1000, height: 900 } });
   const problems: string[] = [];
   page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
@@ -121,30 +127,47 @@ export async function openPanel(browser: Browser, values: JsonValues = {}, state
     });
   }, { values, state });
   const nonce = makeNonce();
-  const html = panelHtml({ cspSource: ORIGIN, nonce, scriptUri: `${ORIGIN}/dist/webview.js`, styleUri: `${ORIGIN}/media/captures.css` });
+  const html = panelHtml({ cspSource: ORIGIN, nonce, scriptUri: `${ORIGIN}/dist/webview.js`, styleUri: `${ORIGIN}/media/captures.css`, codiconsUri: `${ORIGIN}/dist/codicon.css` });
   await page.route(`${ORIGIN}/**`, (route) => {
     const url = new URL(route.request().url());
     if (url.pathname === '/index.html') return route.fulfill({ contentType: 'text/html', body: html });
-    if (url.pathname === '/dist/webview.js') return route.fulfill({ contentType: 'text/javascript', body: fs.readFileSync(BUNDLE) });
+    if (url.pathname === '/dist/webview.js') return route.fulfill({ contentType: 'text/javascript', body: fs.readFileSync(bundle) });
+    // The icon font as the bundle ships it (webpack copies it into dist/).
+    if (url.pathname === '/dist/codicon.css') return route.fulfill({ contentType: 'text/css', body: fs.readFileSync(path.join(repo, 'dist', 'codicon.css')) });
+    if (url.pathname === '/dist/codicon.ttf') return route.fulfill({ contentType: 'font/ttf', body: fs.readFileSync(path.join(repo, 'dist', 'codicon.ttf')) });
     if (url.pathname === '/media/captures.css') return route.fulfill({ contentType: 'text/css', body: fs.readFileSync(path.join(repo, 'media', 'captures.css')) });
     return route.fulfill({ status: 404, body: '' });
   });
-  await page.goto(`${ORIGIN}/index.html`);
-  await page.waitForFunction(() => (globalThis as any).__posted.some((m: any) => m.type === 'ready'));
+  let frame = page.mainFrame();
+  if (inFrame) {
+    await page.route(`${HOST_ORIGIN}/**`, (route) => route.fulfill({
+      contentType: 'text/html',
+      body: `<!DOCTYPE html><html><body style="margin:0"><iframe id="panel" src="${ORIGIN}/index.html" style="border:0;width:100vw;height:100vh"></iframe></body></html>`,
+    }));
+    await page.goto(`${HOST_ORIGIN}/index.html`);
+    const child = page.frames().find((f) => f.url().startsWith(ORIGIN));
+    if (!child) throw new Error('the panel iframe did not load');
+    frame = child;
+  } else {
+    await page.goto(`${ORIGIN}/index.html`);
+  }
+  await frame.waitForFunction(() => (globalThis as any).__posted.some((m: any) => m.type === 'ready'));
   const send = async (...messages: ExtensionToWebviewMessage[]) => {
-    await page.evaluate((ms) => { for (const m of ms) (globalThis as any).postMessage(m, '*'); }, messages);
-    // Messages are delivered as tasks and drawn on the next frame.
-    await page.evaluate(() => new Promise((r) => setTimeout(() => (globalThis as any).requestAnimationFrame(() => r(undefined)), 0)));
+    await frame.evaluate((ms) => { for (const m of ms) (globalThis as any).postMessage(m, '*'); }, messages);
+    // Messages are delivered as tasks and drawn on the next frame; new events at most every
+    // 50 ms (the panel's STREAM_REDRAW_MS), so wait past that and then for a frame.
+    await frame.evaluate(() => new Promise((r) => setTimeout(() => (globalThis as any).requestAnimationFrame(() => r(undefined)), 60)));
   };
   await send({ type: 'init', protocolVersion: WEBVIEW_PROTOCOL_VERSION });
   return {
     page,
+    frame,
     send,
-    posted: () => page.evaluate(() => (globalThis as any).__posted),
-    savedState: () => page.evaluate(() => (globalThis as any).__state),
+    posted: () => frame.evaluate(() => (globalThis as any).__posted),
+    savedState: () => frame.evaluate(() => (globalThis as any).__state),
     problems,
     async close() {
-      const violations: string[] = await page.evaluate(() => (globalThis as any).__violations);
+      const violations: string[] = await frame.evaluate(() => (globalThis as any).__violations);
       problems.push(...violations.map((v) => `csp: ${v}`));
       await page.close();
     },

@@ -19,11 +19,11 @@ export function runTensorKey(entry: LogEntry, slot: number): string {
   return `${e.path}/${e.kind}/${e.tensors[slot].slot}`;
 }
 
-/** `.npy` bytes of one tensor of an event. */
+/** `.npy` bytes of one tensor of an event, in its dtype. */
 export async function tensorNpy(entry: LogEntry, slot: number, read: TensorReader): Promise<Uint8Array> {
   const t = entry.panel.event.tensors[slot];
   if (!t?.summary) throw new Error('this tensor has no values to export');
-  return npyBytes(await readAllValues(entry, slot, read), t.summary.shape);
+  return npyBytes(await readAllValues(entry, slot, read), t.summary.shape, t.summary.dtype);
 }
 
 /**
@@ -43,7 +43,7 @@ export async function runSafetensors(entries: readonly LogEntry[], read: TensorR
       if (n > 1) name = `${entry.panel.event.path}/${entry.panel.event.kind}#${n}/${t.slot}`;
       if (!t.summary) continue;
       try {
-        out.push({ name, shape: t.summary.shape, values: await readAllValues(entry, slot, read) });
+        out.push({ name, shape: t.summary.shape, dtype: t.summary.dtype, values: await readAllValues(entry, slot, read) });
       } catch (err) {
         skipped.push(`${name}: ${(err as Error).message}`);
       }

@@ -13,6 +13,11 @@ export interface PanelHtmlOptions {
   readonly scriptUri: string;
   /** `webview.asWebviewUri` of `media/captures.css`. */
   readonly styleUri: string;
+  /**
+   * `webview.asWebviewUri` of `dist/codicon.css` (VS Code's icon font, copied from
+   * `@vscode/codicons` at bundle time; its `codicon.ttf` beside it is allowed by `font-src`).
+   */
+  readonly codiconsUri: string;
   /** A fresh {@link makeNonce} per page load. */
   readonly nonce: string;
 }
@@ -24,7 +29,7 @@ export function makeNonce(): string {
 
 const attr = (s: string): string => s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
-/** The Content-Security-Policy of the page: nothing but our script, our stylesheet, and canvases' data URLs. */
+/** The Content-Security-Policy of the page: nothing but our script, our stylesheets and icon font, and canvases' data URLs. */
 export function panelCsp(o: Pick<PanelHtmlOptions, 'cspSource' | 'nonce'>): string {
   return [
     `default-src 'none'`,
@@ -43,6 +48,7 @@ export function panelHtml(o: PanelHtmlOptions): string {
 <meta charset="UTF-8">
 <meta http-equiv="Content-Security-Policy" content="${attr(panelCsp(o))}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
+<link rel="stylesheet" nonce="${attr(o.nonce)}" href="${attr(o.codiconsUri)}">
 <link rel="stylesheet" nonce="${attr(o.nonce)}" href="${attr(o.styleUri)}">
 <title>Captures</title>
 </head>
