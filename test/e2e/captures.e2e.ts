@@ -1,17 +1,5 @@
 import * as assert from 'node:assert/strict';
-import type { Frame } from 'playwright-core';
-import { E2eStep, expectVisible, panelFrame, runCommand, treeRow } from './ui';
-
-/** Pixels of a canvas in the panel that are drawn (not transparent). */
-function drawnPixels(frame: Frame, selector: string): Promise<number> {
-  return frame.locator(selector).first().evaluate((el) => {
-    const c = el as any;
-    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
-    let n = 0;
-    for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n++;
-    return n;
-  });
-}
+import { drawnPixels, E2eStep, expectVisible, panelFrame, runCommand, setColorTheme, treeRow } from './ui';
 
 /**
  * The Captures panel, after the Modules tree steps: open it from the palette, capture a forward
@@ -63,9 +51,9 @@ export const capturesSteps: E2eStep[] = [
       const frame = await panelFrame(page);
       await frame.locator('.ml-row-head').filter({ hasText: 'submodel_1' }).first().click();
       await expectVisible(frame.locator('.ml-card[data-slot="output"]'), 'the output tensor card');
-      assert.ok(await drawnPixels(frame, '.ml-card[data-slot="output"] .ml-histogram-canvas') > 20, 'the histogram canvas is blank');
+      assert.ok(await drawnPixels(frame.locator('.ml-card[data-slot="output"] .ml-histogram-canvas')) > 20, 'the histogram canvas is blank');
       await expectVisible(frame.locator('.ml-card[data-slot="output"] .ml-heatmap-status').filter({ hasText: '3 × 4 slice' }), 'the heatmap of the [3, 4] output');
-      assert.ok(await drawnPixels(frame, '.ml-card[data-slot="output"] .ml-heatmap-canvas') >= 12, 'the heatmap canvas is blank');
+      assert.ok(await drawnPixels(frame.locator('.ml-card[data-slot="output"] .ml-heatmap-canvas')) >= 12, 'the heatmap canvas is blank');
       await expectVisible(frame.locator('.ml-card[data-slot="output"] .ml-grid-cell').filter({ hasNotText: '…' }), 'values in the grid');
       await shot('captures-panel-light');
     },
@@ -73,15 +61,7 @@ export const capturesSteps: E2eStep[] = [
   {
     title: 'the panel follows a Dark theme',
     async run({ page, shot }) {
-      await page.keyboard.press('F1');
-      const input = await expectVisible(page.locator('.quick-input-widget input'), 'the command palette');
-      await input.pressSequentially('Preferences: Color Theme');
-      const command = page.locator('.quick-input-widget .monaco-list-row').filter({ hasText: 'Preferences: Color Theme' }).filter({ hasNotText: 'Browse' });
-      await (await expectVisible(command, 'the Color Theme command')).click();
-      await expectVisible(page.locator('.quick-input-widget .monaco-list-row').filter({ hasText: 'Light Modern' }), 'the list of color themes');
-      await input.pressSequentially('Dark Modern');
-      await (await expectVisible(page.locator('.quick-input-widget .monaco-list-row').filter({ hasText: 'Dark Modern' }), 'the Dark Modern theme')).click();
-      await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 10_000 });
+      await setColorTheme(page, 'Dark Modern');
       const frame = await panelFrame(page);
       // The webview gets the theme's variables: the background turns dark.
       await frame.waitForFunction(() => {

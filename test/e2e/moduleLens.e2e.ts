@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { capturesSteps } from './captures.e2e';
+import { capturesCnnSteps } from './capturesCnn.e2e';
 import { debuggerSteps, editorSteps } from './debugger.e2e';
 import { reloadSteps } from './reload.e2e';
 import { sidebarSteps } from './sidebar.e2e';
@@ -58,6 +59,7 @@ export const steps: E2eStep[] = [
   },
   ...sidebarSteps,
   ...capturesSteps,
+  ...capturesCnnSteps,
   ...debuggerSteps,
   ...editorSteps,
   // Last: it reloads the window.

@@ -107,3 +107,27 @@ export async function panelFrame(page: Page, timeoutMs = 30_000): Promise<Frame>
   }
   throw new Error(`the Captures panel did not load within ${timeoutMs / 1000} s`);
 }
+
+/** Pixels of a canvas that are drawn (not transparent). */
+export function drawnPixels(canvas: Locator): Promise<number> {
+  return canvas.first().evaluate((el) => {
+    const c = el as any;
+    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    let n = 0;
+    for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n++;
+    return n;
+  });
+}
+
+/** Picks a color theme by name with "Preferences: Color Theme", as a person does. */
+export async function setColorTheme(page: Page, theme: string): Promise<void> {
+  await page.keyboard.press('F1');
+  const input = await expectVisible(page.locator('.quick-input-widget input'), 'the command palette');
+  await input.pressSequentially('Preferences: Color Theme');
+  const command = page.locator('.quick-input-widget .monaco-list-row').filter({ hasText: 'Preferences: Color Theme' }).filter({ hasNotText: 'Browse' });
+  await (await expectVisible(command, 'the Color Theme command')).click();
+  await expectVisible(page.locator('.quick-input-widget .monaco-list-row').filter({ hasText: /Modern|High Contrast/ }), 'the list of color themes');
+  await input.pressSequentially(theme);
+  await (await expectVisible(page.locator('.quick-input-widget .monaco-list-row').filter({ hasText: theme }), `the ${theme} theme`)).click();
+  await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 10_000 });
+}
