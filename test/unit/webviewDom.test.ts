@@ -6,9 +6,8 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Browser } from 'playwright-core';
 import type { CaptureEvent, ExtensionToWebviewMessage, PanelEvent } from '../../src/protocol';
-import { browserSkipReason, launch, nonBlankPixels, openPanel, recordedMessages, resetMessage, type PanelPage } from './webviewPage';
+import { browserSkipReason, nonBlankPixels, recordedMessages, resetMessage, PanelSession, type PanelPage } from './webviewPage';
 
 const skip = browserSkipReason();
 if (skip) console.log(`# webview browser tests skipped: ${skip}`);
@@ -28,25 +27,11 @@ function panelEvent(id: number, path: string, runId = 9, extra: Partial<CaptureE
 }
 
 describe('the Captures panel in Chromium', { skip }, () => {
-  let browser: Browser;
-  const open: PanelPage[] = [];
-  before(async () => { browser = await launch(); });
-  after(async () => {
-    for (const p of open) await p.close().catch(() => undefined);
-    await browser?.close();
-  });
+  const session = new PanelSession(before, after);
 
-  async function panel(values = recordedMessages().values, state?: unknown): Promise<PanelPage> {
-    const p = await openPanel(browser, values, state);
-    open.push(p);
-    return p;
-  }
+  const panel = (values = recordedMessages().values, state?: unknown): Promise<PanelPage> => session.panel(values, state);
 
-  async function closeClean(p: PanelPage): Promise<void> {
-    await p.close();
-    open.splice(open.indexOf(p), 1);
-    assert.deepEqual(p.problems, [], 'no CSP violation, page error or dialog');
-  }
+  const closeClean = (p: PanelPage): Promise<void> => session.closeClean(p);
 
   it('renders the recorded stream as rows: run, seq, model, path, kind, time', async () => {
     const { messages } = recordedMessages();

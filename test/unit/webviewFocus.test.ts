@@ -7,9 +7,8 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Browser } from 'playwright-core';
 import type { ExtensionToWebviewMessage, PanelEvent, TensorSnapshot } from '../../src/protocol';
-import { browserSkipReason, launch, openPanel, recordedMessages, resetMessage, type PanelPage } from './webviewPage';
+import { browserSkipReason, recordedMessages, resetMessage, PanelSession, type PanelPage } from './webviewPage';
 
 const skip = browserSkipReason();
 if (skip) console.log(`# webview browser tests skipped: ${skip}`);
@@ -27,25 +26,12 @@ const snapshot: TensorSnapshot = {
 };
 
 describe('"Show in Panel" focus in Chromium', { skip }, () => {
-  let browser: Browser;
-  const open: PanelPage[] = [];
-  before(async () => { browser = await launch(); });
-  after(async () => {
-    for (const p of open) await p.close().catch(() => undefined);
-    await browser?.close();
-  });
+  const session = new PanelSession(before, after);
 
-  async function panel(values = recordedMessages().values, state?: unknown): Promise<PanelPage> {
-    const p = await openPanel(browser, { ...values, 'snapshot:7': Array.from({ length: 20 }, (_, i) => i) }, state);
-    open.push(p);
-    return p;
-  }
+  const panel = (values = recordedMessages().values, state?: unknown): Promise<PanelPage> =>
+    session.panel({ ...values, 'snapshot:7': Array.from({ length: 20 }, (_, i) => i) }, state);
 
-  async function closeClean(p: PanelPage): Promise<void> {
-    await p.close();
-    open.splice(open.indexOf(p), 1);
-    assert.deepEqual(p.problems, [], 'no CSP violation, page error or dialog');
-  }
+  const closeClean = (p: PanelPage): Promise<void> => session.closeClean(p);
 
   it('a module: filters to exactly it, opens its newest event at the output card, and reports it', async () => {
     const { messages } = recordedMessages();

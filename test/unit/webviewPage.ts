@@ -6,6 +6,7 @@
  * answers `getValues` (keys `eventId:slot`) and `getSnapshotValues` (keys
  * `snapshot:id`) from a table of values with exact-size `ArrayBuffer`s.
  */
+import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { chromium, type Browser, type Frame, type Page } from 'playwright-core';
@@ -183,4 +184,36 @@ export function nonBlankPixels(page: Page, selector: string): Promise<number> {
     for (let i = 0; i < d.length; i += 4) if (d[i + 3] > 0) n++;
     return n;
   });
+}
+
+/**
+ * The panel pages one test file opens in one browser: launched before its tests, every page
+ * closed after them. `closeClean` closes a page and checks it saw no CSP violation, page
+ * error or dialog.
+ */
+export class PanelSession {
+  private browser: Browser | undefined;
+  private readonly open: PanelPage[] = [];
+
+  /** Registers the browser's launch and the cleanup with the test file's `before` and `after`. */
+  constructor(before: (fn: () => Promise<void>) => void, after: (fn: () => Promise<void>) => void) {
+    before(async () => { this.browser = await launch(); });
+    after(async () => {
+      for (const p of this.open) await p.close().catch(() => undefined);
+      await this.browser?.close();
+    });
+  }
+
+  /** Opens the panel's real HTML and bundle with `values` served for `getValues`. */
+  async panel(values: JsonValues = {}, state?: unknown): Promise<PanelPage> {
+    const p = await openPanel(this.browser!, values, state);
+    this.open.push(p);
+    return p;
+  }
+
+  async closeClean(p: PanelPage): Promise<void> {
+    await p.close();
+    this.open.splice(this.open.indexOf(p), 1);
+    assert.deepEqual(p.problems, [], 'no CSP violation, page error or dialog');
+  }
 }

@@ -5,10 +5,10 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import type { CaptureEvent, PanelEvent, TensorSummaryJson } from '../../src/protocol';
 import { colorOf, NAN_COLOR } from '../../webview/colormap';
-import { browserSkipReason, launch, openPanel, resetMessage, type JsonValues, type PanelPage } from './webviewPage';
+import { browserSkipReason, resetMessage, type JsonValues, PanelSession, type PanelPage } from './webviewPage';
 
 const skip = browserSkipReason();
 if (skip) console.log(`# webview browser tests skipped: ${skip}`);
@@ -34,25 +34,11 @@ function pixels(page: Page, selector: string): Promise<[number, number, number][
 }
 
 describe('the Captures panel draws', { skip }, () => {
-  let browser: Browser;
-  const open: PanelPage[] = [];
-  before(async () => { browser = await launch(); });
-  after(async () => {
-    for (const p of open) await p.close().catch(() => undefined);
-    await browser?.close();
-  });
+  const session = new PanelSession(before, after);
 
-  async function panel(values: JsonValues, state?: unknown): Promise<PanelPage> {
-    const p = await openPanel(browser, values, state);
-    open.push(p);
-    return p;
-  }
+  const panel = (values: JsonValues, state?: unknown): Promise<PanelPage> => session.panel(values, state);
 
-  async function closeClean(p: PanelPage): Promise<void> {
-    await p.close();
-    open.splice(open.indexOf(p), 1);
-    assert.deepEqual(p.problems, [], 'no CSP violation, page error or dialog');
-  }
+  const closeClean = (p: PanelPage): Promise<void> => session.closeClean(p);
 
   it('an NCHW tensor as one heatmap per channel of the chosen batch item, on one colour scale, NaN highlighted', async () => {
     // [2, 3, 2, 2]: batch item 0 is all 100 (never drawn below); item 1 holds 0…11 with a NaN.
