@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { E2eStep, expectVisible, menuItem, openPane, paneRows, runCommand, treeRow } from './ui';
+import { expand, E2eStep, expectVisible, menuItem, openPane, paneRows, runCommand, treeRow } from './ui';
 
 /**
  * The sidebar as a person uses it: a module row's context menu attaches a forward hook, the
@@ -33,8 +33,9 @@ export const sidebarSteps: E2eStep[] = [
       await runCommand(page, 'Module Lens: Run Forward');
       await expectVisible(paneRows(page, 'Hooks').filter({ hasText: 'submodel_2' }).filter({ hasText: 'forward hook · 2 hits' }), 'the hit count at 2');
       // After a run, parameter rows carry value statistics.
-      const params = paneRows(page, 'Modules').filter({ hasText: 'Parameters (2)' }).first();
-      await params.locator('.monaco-tl-twistie').click();
+      // The root's own group (level 2): a sub-module expanded earlier lists its Parameters (2) first.
+      const params = paneRows(page, 'Modules').and(page.locator('[aria-level="2"]')).filter({ hasText: 'Parameters (2)' }).first();
+      await expand(params);
       await expectVisible(paneRows(page, 'Modules').filter({ hasText: '[5, 10] float32 · μ 0 σ 0' }), 'the weight row with its statistics');
       await page.mouse.move(900, 700);
       await shot('sidebar-hooks');
