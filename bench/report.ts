@@ -10,6 +10,7 @@ import type { BackendResult } from './backends';
 import { HOOK_TARGETS, type HookRatio, type HookRow } from './hookOverhead';
 import { RSS_LIMIT_MB, type LeakResult } from './leaks';
 import { panelMet, PANEL_TARGETS, renderPanel, type PanelResult } from './panel';
+import { FIRST_PAGE_TARGET_MS, type FirstPageResult } from './panelFirstPage';
 import type { TorchResult } from './pytorchCompare';
 import { SCALE_TARGETS, type ScaleResult } from './scale';
 import { TREE_EXPANSION_TARGET_MS, type TreeExpansionResult } from './treeExpansion';
@@ -31,6 +32,7 @@ export interface BenchResults {
   streaming: string;
   leaks?: LeakResult;
   panel?: PanelResult;
+  firstPage?: FirstPageResult;
   verdicts?: Verdict[];
 }
 
@@ -107,6 +109,10 @@ export function verdicts(r: BenchResults): Verdict[] {
   if (r.tree) {
     const t = r.tree;
     out.push({ part: '8', figure: `Modules tree: expand the root of a ${t.modules?.toLocaleString('en-US') ?? '10,001'}-module model (extension-host ms, median)`, value: t.medianMs !== undefined ? +t.medianMs.toFixed(1) : `failed: ${t.error}`, target: `< ${TREE_EXPANSION_TARGET_MS} ms`, met: (t.medianMs ?? Infinity) < TREE_EXPANSION_TARGET_MS });
+  }
+  if (r.firstPage && r.firstPage.status !== 'skipped') {
+    const f = r.firstPage;
+    out.push({ part: '9', figure: 'Captures panel: first screen of values of a 1M-element tensor, from the server (median ms)', value: f.medianFirstPageMs !== undefined ? +f.medianFirstPageMs.toFixed(0) : `failed: ${f.reason}`, target: `< ${FIRST_PAGE_TARGET_MS} ms`, met: (f.medianFirstPageMs ?? Infinity) < FIRST_PAGE_TARGET_MS });
   }
   if (r.durationS !== undefined && !r.quick) {
     out.push({ part: 'all', figure: 'npm run bench wall time (s)', value: +r.durationS.toFixed(0), target: `< ${TOTAL_TARGET_S} s`, met: r.durationS < TOTAL_TARGET_S });
@@ -193,6 +199,12 @@ export function renderTables(r: BenchResults): string {
     const t = r.tree;
     out.push('', '8. Modules tree in a real extension host (code-server): root expansion of a 10,001-module model, getChildren + getTreeItem per row');
     out.push(t.error ? `   failed: ${t.error}` : `   opened in ${f0(t.openMs)} ms; ${t.rowsShown} rows in ${t.expandMs!.map(f1).join(', ')} ms, median ${f1(t.medianMs)} ms (target < ${TREE_EXPANSION_TARGET_MS} ms)${(t.medianMs ?? Infinity) < TREE_EXPANSION_TARGET_MS ? '' : ' MISS'}`);
+  }
+
+  if (r.firstPage) {
+    const f = r.firstPage;
+    out.push('', '9. A 1M-element tensor in the Captures panel: click to the first screen of values, fetched from a real model server');
+    out.push(f.status !== 'measured' ? `   ${f.status}: ${f.reason}` : `   ${f.firstPageMs!.map(f0).join(', ')} ms, median ${f0(f.medianFirstPageMs)} ms (target < ${FIRST_PAGE_TARGET_MS} ms)${(f.medianFirstPageMs ?? Infinity) < FIRST_PAGE_TARGET_MS ? '' : ' MISS'}; the whole slice's heatmap (every page) median ${f0(f.medianHeatmapMs)} ms; one 16,384-value getTensor page ${f1(f.serverPageMs)} ms`);
   }
 
   if (r.verdicts) {

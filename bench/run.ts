@@ -4,11 +4,11 @@
  * (1 only when a part crashed).
  *
  * Options: `--quick` (fewer repetitions, 200 leak runs; results go to an ignored .tmp file),
- * `--parts=1,2,3,4,5,6,7,8` (a subset; its figures are merged into the day's results file),
+ * `--parts=1,2,3,4,5,6,7,8,9` (a subset; its figures are merged into the day's results file),
  * `--no-write`, `--panel-baseline=<an older dist/webview.js>` (part 7 compares with it) and
  * `--panel-baseline-label=<what it is, e.g. a commit>` (recorded instead of its path).
- * Parts 7 and 8 run the built extension (`npm run bundle`): the panel's bundle in Chromium, and
- * the extension in code-server, as the integration tests do.
+ * Parts 7–9 run the built extension (`npm run bundle`): the panel's bundle in Chromium (7, 9),
+ * and the extension in code-server, as the integration tests do (8).
  */
 import * as os from 'node:os';
 import * as tf from '@tensorflow/tfjs';
@@ -20,13 +20,14 @@ import { allModels } from './models';
 import { runPytorchCompare } from './pytorchCompare';
 import { machine, renderTables, STREAMING_NOTE, verdicts, writeResults, type BenchResults } from './report';
 import { runPanel } from './panel';
+import { runPanelFirstPage } from './panelFirstPage';
 import { runStreaming } from './streaming';
 import { runScale } from './scale';
 import { runTreeExpansion } from './treeExpansion';
 
 interface Options { quick: boolean; parts: Set<string>; subset: boolean; write: boolean; panelBaseline?: string; panelBaselineLabel?: string }
 
-const ALL_PARTS = ['1', '2', '3', '4', '5', '6', '7', '8'];
+const ALL_PARTS = ['1', '2', '3', '4', '5', '6', '7', '8', '9'];
 
 function options(argv: readonly string[]): Options {
   const parts = argv.find((a) => a.startsWith('--parts='))?.slice('--parts='.length).split(',') ?? ALL_PARTS;
@@ -95,6 +96,10 @@ async function main(): Promise<number> {
     if (results.panel.status === 'skipped') log(`  skipped: ${results.panel.reason}`);
   });
   await part('8', 'Modules tree in the extension host', async () => { results.tree = await runTreeExpansion(log); });
+  await part('9', 'A 1M-element tensor\'s first page in the panel', async () => {
+    results.firstPage = await runPanelFirstPage(log);
+    if (results.firstPage.status !== 'measured') log(`  ${results.firstPage.status}: ${results.firstPage.reason}`);
+  });
 
   results.durationS = opts.subset ? undefined : (performance.now() - started) / 1000;
   results.machine.loadAvg.end = os.loadavg()[0];

@@ -107,7 +107,9 @@ export class HeatmapView {
     this.element = h('div', { class: 'ml-heatmap' }, this.controls, h('div', { class: 'ml-heatmap-body' }, this.canvas, this.legend), this.status);
     hoverCells(this.canvas, this.status, (i, j) => this.describe(i, j), () => this.grid?.rows ?? 1, () => this.grid?.cols ?? 1);
     this.renderControls();
-    void this.render();
+    // After the card is built: the values grid asks for the page on screen first, and the
+    // slice's pages (all of them, for a big tensor) queue behind it.
+    setTimeout(() => void this.render(), 0);
   }
 
   /** The drawn slice (for the tests). */

@@ -30,7 +30,7 @@ export interface SnapshotContext extends Pick<CardContext, 'sliceOf' | 'setSlice
 /** The snapshot's values, paged from the extension like an event's. */
 export function snapshotValues(s: TensorSnapshot, requests: Pick<ValueRequests, 'requestSnapshot'>): TensorValues {
   // TensorValues pages by (event, slot); a snapshot is one tensor, so its id stands for both.
-  return new TensorValues(s.id, 0, s.summary.size, { request: (_event, _slot, start, end) => requests.requestSnapshot(s.id, start, end) });
+  return new TensorValues(s.id, 0, s.summary.size, { request: (_event, _slot, start, end, priority) => requests.requestSnapshot(s.id, start, end, priority) });
 }
 
 /** The snapshot's heading (with Close) over a full tensor card. */

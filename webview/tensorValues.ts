@@ -4,7 +4,7 @@
  * grid peeks at values it has and asks for the pages it lacks; the heatmap and
  * the diff gather the values they need. No DOM: unit-tested in Node.
  */
-import type { ValueRequests } from './messages';
+import type { ValuePriority, ValueRequests } from './messages';
 
 /** Values per page: small enough to answer fast, large enough that a grid screen is one page. */
 export const PAGE = 16384;
@@ -22,7 +22,7 @@ export class TensorValues {
     readonly eventId: number,
     readonly slot: number,
     readonly size: number,
-    private readonly requests: Pick<ValueRequests, 'request'>,
+    private readonly requests: Pick<ValueRequests, 'request'> & Partial<Pick<ValueRequests, 'promote'>>,
     private readonly maxPages = 256,
   ) {}
 
@@ -41,8 +41,8 @@ export class TensorValues {
     return this.pages.has(page);
   }
 
-  /** One page, from the cache or the extension. */
-  page(page: number): Promise<Float32Array> {
+  /** One page, from the cache or the extension; `visible` when it is on screen now. */
+  page(page: number, priority: ValuePriority = 'bulk'): Promise<Float32Array> {
     const cached = this.pages.get(page);
     if (cached) {
       // Refresh its place in the LRU order.
@@ -50,11 +50,14 @@ export class TensorValues {
       this.pages.set(page, cached);
       return Promise.resolve(cached);
     }
-    const pending = this.inflight.get(page);
-    if (pending) return pending;
     const start = page * PAGE;
     const end = Math.min(this.size, start + PAGE);
-    const p = this.requests.request(this.eventId, this.slot, start, end).then(
+    const pending = this.inflight.get(page);
+    if (pending) {
+      if (priority === 'visible') this.requests.promote?.(this.eventId, this.slot, start, end);
+      return pending;
+    }
+    const p = this.requests.request(this.eventId, this.slot, start, end, priority).then(
       (values) => {
         this.inflight.delete(page);
         this.pages.set(page, values);
@@ -125,7 +128,7 @@ export class TensorValues {
 export class ValueCache {
   private readonly tensors = new Map<string, TensorValues>();
 
-  constructor(private readonly requests: Pick<ValueRequests, 'request'>) {}
+  constructor(private readonly requests: Pick<ValueRequests, 'request'> & Partial<Pick<ValueRequests, 'promote'>>) {}
 
   get(eventId: number, slot: number, size: number): TensorValues {
     const key = `${eventId}:${slot}`;

@@ -121,7 +121,7 @@ export class ValuesGrid {
     }
     this.layer.replaceChildren(...rows);
     for (const page of missing) {
-      this.values.page(page).then(() => this.schedule(), (err: Error) => {
+      this.values.page(page, 'visible').then(() => this.schedule(), (err: Error) => {
         this.status.textContent = `Values unavailable: ${err.message}`;
       });
     }

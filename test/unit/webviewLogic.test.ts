@@ -14,7 +14,7 @@ import { clampView, GridLayout, pagesFor, sliceGrid, strides, unravel } from '..
 import { formatNumber } from '../../webview/format';
 import { colorOf, finiteRange, NAN_COLOR } from '../../webview/colormap';
 import { PAGE, TensorValues } from '../../webview/tensorValues';
-import { ValueRequests } from '../../webview/messages';
+import { MAX_VALUE_REQUESTS_IN_FLIGHT, ValueRequests } from '../../webview/messages';
 import { forLog, initialViewState, pruneViewState, restoreViewState } from '../../webview/viewState';
 import { recordedMessages, resetMessage } from './webviewPage';
 
@@ -212,6 +212,30 @@ describe('values paging in the webview', () => {
     });
     return { values: new TensorValues(1, 0, size, requests, 4), asked };
   }
+
+  it('sends at most a few requests at once, the page on screen before a heatmap\'s bulk pages', async () => {
+    const sent: number[] = [];
+    const requests = new ValueRequests((m) => { if (m.type === 'getValues') sent.push(m.start); });
+    const values = new TensorValues(1, 0, PAGE * 64, requests);
+    const bulk = values.gather(Array.from({ length: 64 }, (_, p) => p * PAGE + 1));
+    assert.equal(sent.length, MAX_VALUE_REQUESTS_IN_FLIGHT, 'the rest wait in the webview');
+    // The grid's page 40 (queued as bulk) is promoted; page 63 is not.
+    const screen = values.page(40, 'visible');
+    // Requests are numbered as they are made: page p of the gather is request p + 1.
+    const answer = (start: number) => requests.settle({ type: 'values', requestId: start / PAGE + 1, start, values: new Float32Array(PAGE).buffer });
+    answer(sent[0]);
+    assert.equal(sent.at(-1), 40 * PAGE, 'the freed slot goes to the visible page');
+    answer(40 * PAGE);
+    await screen;
+    const answered = new Set([sent[0], 40 * PAGE]);
+    for (let i = 0; i < sent.length; i++) {
+      if (answered.has(sent[i])) continue;
+      answered.add(sent[i]);
+      answer(sent[i]);
+    }
+    assert.equal((await bulk).length, 64);
+    assert.equal(new Set(sent).size, 64, 'each page asked for once');
+  });
 
   it('fetches pages once, assembles ranges, and keeps a bounded cache', async () => {
     const { values, asked } = fake(PAGE * 10);

@@ -82,14 +82,21 @@ export interface PanelPage {
   close(): Promise<void>;
 }
 
+/** Answers a page's `getValues` from outside the page (the bench reads a real server's tensors). */
+export type ValuesSource = (eventId: number, slot: number, start: number, end: number) => Promise<(number | null)[]>;
+
 /**
  * Opens the panel page. `values` answers `getValues` (keys `eventId:slot`); `state` is what
  * `getState()` returns, as after a reload; `bundle` replaces dist/webview.js (the benchmark
  * compares an older build with it); `inFrame` loads the panel in a cross-site iframe of a host
- * page, so what drives it runs in another renderer process, as the workbench does.
+ * page, so what drives it runs in another renderer process, as the workbench does;
+ * `fetchValues` answers `getValues` for what `values` lacks.
  */
-export async function openPanel(browser: Browser, values: JsonValues = {}, state?: unknown, bundle = BUNDLE, inFrame = false): Promise<PanelPage> {
+export async function openPanel(
+  browser: Browser, values: JsonValues = {}, state?: unknown, bundle = BUNDLE, inFrame = false, fetchValues?: ValuesSource,
+): Promise<PanelPage> {
   const page = await browser.newPage({ viewport: { width: 1000, height: 900 } });
+  if (fetchValues) await page.exposeFunction('__fetchValues', fetchValues);
   const problems: string[] = [];
   page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
   page.on('console', (m) => {
@@ -113,6 +120,12 @@ export async function openPanel(browser: Browser, values: JsonValues = {}, state
         w.__posted.push(m);
         if (m.type !== 'getValues' && m.type !== 'getSnapshotValues') return;
         const all = table[m.type === 'getValues' ? `${m.eventId}:${m.slot}` : `snapshot:${m.snapshotId}`];
+        if (!all && m.type === 'getValues' && w.__fetchValues) {
+          w.__fetchValues(m.eventId, m.slot, m.start, m.end).then(
+            (vs: (number | null)[]) => window.postMessage({ type: 'values', requestId: m.requestId, start: m.start, values: new Float32Array(vs.map(decode)).buffer }, '*'),
+            (e: Error) => window.postMessage({ type: 'valuesError', requestId: m.requestId, message: String(e?.message ?? e) }, '*'));
+          return;
+        }
         setTimeout(() => {
           if (!all) {
             window.postMessage({ type: 'valuesError', requestId: m.requestId, message: 'tensor released' }, '*');
