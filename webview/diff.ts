@@ -76,3 +76,22 @@ export function diffStats(a: Float32Array, b: Float32Array, tolerance: number): 
   }
   return { count: a.length, maxAbs, meanAbs: finite ? sum / finite : 0, argMax, overTolerance: over, nonFiniteMismatch: mismatch };
 }
+
+/**
+ * Rows × columns a tensor's delta is drawn as: the trailing dimensions across and the leading
+ * ones down, split where the picture is closest to square, so a `[1, 32, 32, 8]` feature map
+ * is 32 × 256 (each row one image row, its pixels' channels side by side), not a 1024 × 8 strip.
+ */
+export function asMatrix(shape: readonly number[]): [number, number] {
+  const size = shape.reduce((a, b) => a * b, 1);
+  if (size === 0) return [0, shape.length ? shape[shape.length - 1] : 0];
+  let best: [number, number] = [size, 1];
+  let cols = 1;
+  for (let k = shape.length - 1; k >= 0; k--) {
+    cols *= shape[k];
+    const rows = size / cols;
+    const skew = (a: number, b: number) => Math.max(a, b) / Math.max(1, Math.min(a, b));
+    if (k === shape.length - 1 || skew(rows, cols) < skew(best[0], best[1])) best = [rows, cols];
+  }
+  return best;
+}

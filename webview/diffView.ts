@@ -6,7 +6,7 @@
  */
 import type { PanelEvent } from '../src/protocol/webview';
 import { finiteRange } from './colormap';
-import { deltaValues, diffStats, sameShape } from './diff';
+import { asMatrix, deltaValues, diffStats, sameShape } from './diff';
 import { h, replaceChildren } from './dom';
 import { formatCount, formatNumber, formatShape } from './format';
 import { hoverCells, legendView, nonFiniteCounts, paintHeatmap } from './heatmap';
@@ -19,12 +19,6 @@ export function eventLabel(e: PanelEvent): string {
   return `run ${e.event.runId} #${e.event.seq}${e.pinned ? ' (pinned)' : ''}`;
 }
 
-/** Rows × columns a tensor's delta is drawn as: the last dimension across, everything else down. */
-function asMatrix(shape: readonly number[]): [number, number] {
-  const size = shape.reduce((a, b) => a * b, 1);
-  const cols = shape.length ? shape[shape.length - 1] : 1;
-  return [cols ? size / cols : 0, cols];
-}
 
 /** One slot's diff block. */
 async function slotDiff(older: PanelEvent, newer: PanelEvent, slot: string, values: ValueCache, tolerance: () => number, onTolerance: (f: () => void) => void): Promise<HTMLElement> {

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import type { PanelEvent } from '../../src/protocol';
 import { CaptureState, diffCandidates, firstNonFinite, hasNonFinite } from '../../webview/state';
 import { eventMatcher, globToRegExp, isEmptyFilter, modelsOf, NO_FILTER, pathMatcher } from '../../webview/filters';
-import { deltaValues, diffStats, sameShape } from '../../webview/diff';
+import { asMatrix, deltaValues, diffStats, sameShape } from '../../webview/diff';
 import { clampView, GridLayout, pagesFor, sliceGrid, strides, unravel } from '../../webview/slicing';
 import { formatNumber } from '../../webview/format';
 import { colorOf, finiteRange, NAN_COLOR } from '../../webview/colormap';
@@ -192,6 +192,16 @@ describe('heatmap slices and the values grid layout', () => {
     const huge = new GridLayout([10_000_000], 10_000_000);
     assert.equal(huge.rows, 625_000);
     assert.deepEqual(new GridLayout([], 1).row(0), { start: 0, count: 1 });
+  });
+});
+
+describe('the diff picture', () => {
+  it('splits a tensor where rows × columns is closest to square', () => {
+    assert.deepEqual(asMatrix([1, 32, 32, 8]), [32, 256]);
+    assert.deepEqual(asMatrix([3, 4]), [3, 4]);
+    assert.deepEqual(asMatrix([1000]), [1, 1000]);
+    assert.deepEqual(asMatrix([2, 3, 5, 7]), [30, 7]);
+    assert.deepEqual(asMatrix([0, 4]), [0, 4]);
   });
 });
 
