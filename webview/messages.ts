@@ -52,6 +52,8 @@ export class ValueRequests {
   private readonly pending = new Map<number, { resolve(v: Float32Array): void; reject(e: Error): void }>();
   private readonly queued: QueuedRequest[] = [];
   private inFlight = 0;
+  private visibleInFlight = 0;
+  private readonly sentPriority = new Map<number, ValuePriority>();
 
   constructor(private readonly send: (m: WebviewToExtensionMessage) => void = post) {}
 
@@ -85,8 +87,12 @@ export class ValueRequests {
   private pump(): void {
     while (this.inFlight < MAX_VALUE_REQUESTS_IN_FLIGHT && this.queued.length) {
       const i = this.queued.findIndex((r) => r.priority === 'visible');
+      // Bulk reads wait while the screen's values are on their way: both would share one server.
+      if (i < 0 && this.visibleInFlight > 0) return;
       const [next] = this.queued.splice(i >= 0 ? i : 0, 1);
       this.inFlight++;
+      if (next.priority === 'visible') this.visibleInFlight++;
+      this.sentPriority.set(next.message.requestId, next.priority);
       this.send(next.message);
     }
   }
@@ -97,6 +103,8 @@ export class ValueRequests {
     if (!p) return;
     this.pending.delete(m.requestId);
     this.inFlight = Math.max(0, this.inFlight - 1);
+    if (this.sentPriority.get(m.requestId) === 'visible') this.visibleInFlight = Math.max(0, this.visibleInFlight - 1);
+    this.sentPriority.delete(m.requestId);
     if (m.type === 'values') p.resolve(new Float32Array(m.values));
     else p.reject(new Error(m.message));
     this.pump();
@@ -108,5 +116,7 @@ export class ValueRequests {
     this.pending.clear();
     this.queued.length = 0;
     this.inFlight = 0;
+    this.visibleInFlight = 0;
+    this.sentPriority.clear();
   }
 }

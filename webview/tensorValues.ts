@@ -9,6 +9,9 @@ import type { ValuePriority, ValueRequests } from './messages';
 /** Values per page: small enough to answer fast, large enough that a grid screen is one page. */
 export const PAGE = 16384;
 
+/** Screen-sized ranges kept per tensor (see {@link TensorValues.visible}). */
+const MAX_FRAGMENTS = 32;
+
 /** Most values one diff or full read brings into the webview. */
 export const MAX_FULL_READ = 4 * 1024 * 1024;
 
@@ -30,10 +33,37 @@ export class TensorValues {
     return Math.ceil(this.size / PAGE);
   }
 
-  /** The value at a flat index if its page is here, else `undefined`. */
+  /** Small ranges fetched for the screen ahead of their pages: start → values. */
+  private readonly fragments = new Map<number, Float32Array>();
+  private readonly fragmentsInflight = new Map<string, Promise<void>>();
+
+  /** The value at a flat index if its page (or a fragment holding it) is here, else `undefined`. */
   peek(i: number): number | undefined {
     const p = this.pages.get(Math.floor(i / PAGE));
-    return p ? p[i % PAGE] : undefined;
+    if (p) return p[i % PAGE];
+    for (const [start, values] of this.fragments) if (i >= start && i < start + values.length) return values[i - start];
+    return undefined;
+  }
+
+  /**
+   * Fetches just `[start, end)` for the screen, ahead of any page: a screen of the values grid
+   * is a few hundred values, and its whole page would be 16,384 to send and decode.
+   */
+  visible(start: number, end: number): Promise<void> {
+    const key = `${start}:${end}`;
+    const pending = this.fragmentsInflight.get(key);
+    if (pending) return pending;
+    const p = this.requests.request(this.eventId, this.slot, start, Math.min(end, this.size), 'visible').then((values) => {
+      this.fragmentsInflight.delete(key);
+      this.fragments.set(start, values);
+      while (this.fragments.size > MAX_FRAGMENTS) this.fragments.delete(this.fragments.keys().next().value as number);
+    }, (err: Error) => {
+      this.fragmentsInflight.delete(key);
+      this.error = err.message;
+      throw err;
+    });
+    this.fragmentsInflight.set(key, p);
+    return p;
   }
 
   /** True when the page is cached. */

@@ -10,9 +10,11 @@ import type { TensorSummaryJson } from '../src/protocol/runs';
 import { button, h, replaceChildren } from './dom';
 import { formatShape, formatValue } from './format';
 import { GridLayout, unravel } from './slicing';
-import { PAGE, type TensorValues } from './tensorValues';
+import type { TensorValues } from './tensorValues';
 
 const ROW_HEIGHT = 20;
+/** Values fetched for the screen come in aligned blocks of this many. */
+const SCREEN_FETCH = 1024;
 const VIEW_HEIGHT = 220;
 /** Tallest spacer; beyond it one pixel of scroll covers several rows. */
 const MAX_SCROLL_PX = 4_000_000;
@@ -100,7 +102,8 @@ export class ValuesGrid {
     const count = Math.min(L.rows - first, Math.ceil(this.viewHeight / ROW_HEIGHT) + 1);
     const top = this.scroller.scrollTop;
     this.layer.style.transform = `translateY(${this.scaled ? top : first * ROW_HEIGHT}px)`;
-    const missing = new Set<number>();
+    let lo = Infinity;
+    let hi = -1;
     const rows: HTMLElement[] = [];
     for (let r = first; r < first + count; r++) {
       const { start, count: n } = L.row(r);
@@ -109,7 +112,10 @@ export class ValuesGrid {
       for (let k = 0; k < n; k++) {
         const i = start + k;
         const v = this.values.peek(i);
-        if (v === undefined) missing.add(Math.floor(i / PAGE));
+        if (v === undefined) {
+          lo = Math.min(lo, i);
+          hi = Math.max(hi, i);
+        }
         const cls = ['ml-grid-cell'];
         if (v !== undefined && !Number.isFinite(v)) cls.push('ml-nonfinite');
         if (i === this.target) cls.push('ml-target');
@@ -120,8 +126,11 @@ export class ValuesGrid {
       rows.push(row);
     }
     this.layer.replaceChildren(...rows);
-    for (const page of missing) {
-      this.values.page(page, 'visible').then(() => this.schedule(), (err: Error) => {
+    if (hi >= 0) {
+      // Just the screen's values, rounded out so small scrolls reuse them.
+      const start = Math.floor(lo / SCREEN_FETCH) * SCREEN_FETCH;
+      const end = Math.ceil((hi + 1) / SCREEN_FETCH) * SCREEN_FETCH;
+      this.values.visible(start, end).then(() => this.schedule(), (err: Error) => {
         this.status.textContent = `Values unavailable: ${err.message}`;
       });
     }

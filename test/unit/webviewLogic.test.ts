@@ -235,9 +235,11 @@ describe('values paging in the webview', () => {
     const answer = (start: number) => requests.settle({ type: 'values', requestId: start / PAGE + 1, start, values: new Float32Array(PAGE).buffer });
     answer(sent[0]);
     assert.equal(sent.at(-1), 40 * PAGE, 'the freed slot goes to the visible page');
+    answer(sent[1]);
+    assert.equal(sent.at(-1), 40 * PAGE, 'no bulk page is sent while the visible one is on its way');
     answer(40 * PAGE);
     await screen;
-    const answered = new Set([sent[0], 40 * PAGE]);
+    const answered = new Set([sent[0], sent[1], 40 * PAGE]);
     for (let i = 0; i < sent.length; i++) {
       if (answered.has(sent[i])) continue;
       answered.add(sent[i]);
@@ -245,6 +247,16 @@ describe('values paging in the webview', () => {
     }
     assert.equal((await bulk).length, 64);
     assert.equal(new Set(sent).size, 64, 'each page asked for once');
+  });
+
+  it('fetches just a screen of values ahead of its page, and peeks into it', async () => {
+    const { values, asked } = fake(PAGE * 4);
+    await values.visible(1024, 2048);
+    assert.deepEqual(asked, [[1024, 2048]], 'a screen-sized request, not the 16,384-value page');
+    assert.equal(values.peek(1500), 1500);
+    assert.equal(values.peek(3000), undefined);
+    await Promise.all([values.visible(0, 1024), values.visible(0, 1024)]);
+    assert.equal(asked.length, 2, 'the same range is asked for once');
   });
 
   it('fetches pages once, assembles ranges, and keeps a bounded cache', async () => {
