@@ -11,7 +11,7 @@ import { finiteRange } from './colormap';
 import { channelDimChoices, channelLayout, channelPage, MAX_CHANNELS, type ChannelLayout, type ChannelPage, type ChannelView } from './channels';
 import { button, h, replaceChildren } from './dom';
 import { formatShape, formatValue } from './format';
-import { hoverCells, legendView, nonFiniteCounts, paintHeatmap } from './heatmap';
+import { gatherShown, hoverCells, legendView, nonFiniteCounts, paintHeatmap } from './heatmap';
 import { pagesFor, unravel } from './slicing';
 import { PAGE, type TensorValues } from './tensorValues';
 
@@ -89,15 +89,8 @@ export class ChannelGridView {
       this.status.textContent = `These channels are spread over ${pages} pages of values; pick the other channel dimension to draw them.`;
       return;
     }
-    this.status.textContent = 'Loading values…';
-    let data: Float32Array;
-    try {
-      data = await this.values.gather(page.index);
-    } catch (err) {
-      if (token === this.token) this.status.textContent = `Values unavailable: ${(err as Error).message}`;
-      return;
-    }
-    if (token !== this.token) return;
+    const data = await gatherShown(this.values, page.index, this.status, () => token === this.token);
+    if (!data) return;
     // One scale for every drawn channel, so channels compare by colour.
     const range = finiteRange(data);
     replaceChildren(this.legend, legendView(range, 'sequential', nonFiniteCounts(data)));

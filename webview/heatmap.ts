@@ -90,6 +90,22 @@ export function hoverCells(canvas: HTMLCanvasElement, status: HTMLElement, descr
   });
 }
 
+/**
+ * The values at `index` for a drawing, saying "Loading values…" in `status` meanwhile and why
+ * they are unavailable if they are; `undefined` then, or when a newer drawing has started
+ * (`current` turned false).
+ */
+export async function gatherShown(values: TensorValues, index: ArrayLike<number>, status: HTMLElement, current: () => boolean): Promise<Float32Array | undefined> {
+  status.textContent = 'Loading values…';
+  try {
+    const data = await values.gather(index);
+    return current() ? data : undefined;
+  } catch (err) {
+    if (current()) status.textContent = `Values unavailable: ${(err as Error).message}`;
+    return undefined;
+  }
+}
+
 /** A tensor's heatmap with its slice pickers. */
 export class HeatmapView {
   readonly element: HTMLElement;
@@ -174,15 +190,8 @@ export class HeatmapView {
       this.status.textContent = `This slice is spread over ${pages} pages of values; make the last dimension the columns to draw it.`;
       return;
     }
-    this.status.textContent = 'Loading values…';
-    let data: Float32Array;
-    try {
-      data = await this.values.gather(grid.index);
-    } catch (err) {
-      if (token === this.token) this.status.textContent = `Values unavailable: ${(err as Error).message}`;
-      return;
-    }
-    if (token !== this.token) return;
+    const data = await gatherShown(this.values, grid.index, this.status, () => token === this.token);
+    if (!data) return;
     this.grid = grid;
     this.data = data;
     const range = finiteRange(data);

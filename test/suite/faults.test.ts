@@ -10,6 +10,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { EventLog } from '../../src/extension/captures/eventLog';
+import { alive } from '../harness/processes';
 
 interface ModelInfo { modelId: string; rootType: string; file: string; input?: { shapes: number[][] } }
 interface HookInfo { hookId: number; modelId: string; path: string; kind: string; breakpoint: boolean; hits: number; condition?: string }
@@ -51,14 +52,6 @@ async function until<T>(what: string, probe: () => T | undefined | false | Promi
   }
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 type Shown = { level: 'error' | 'warning' | 'info'; message: string };
 
