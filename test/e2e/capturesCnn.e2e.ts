@@ -195,6 +195,8 @@ export const capturesCnnSteps: E2eStep[] = [
       const row = await expectVisible(namedRow(page, HOSTILE), `a tree row labelled ${HOSTILE}`);
       assert.equal(await row.locator('img').count(), 0, 'the tree rendered the name as an element');
       await treeMenu(page, HOSTILE, 'Attach Forward Hook');
+      // The run must start after the hook is attached, or it has nothing to capture.
+      await expectVisible(namedRow(page, HOSTILE).filter({ hasText: 'hook: forward' }), 'the hook badge on the module');
       await runFromRoot(page, 'HostileNames');
       const frame = await panelFrame(page);
       await filterPath(frame, HOSTILE);

@@ -32,7 +32,7 @@ export const debuggerSteps: E2eStep[] = [
       // The model file opens in the first editor group.
       await page.keyboard.press('Control+1');
       await openFile(page, 'custom-linear.ts');
-      const lens = await expectVisible(page.locator('.codelens-decoration a').filter({ hasText: 'Open in Module Lens' }), 'the "▶ Open in Module Lens" CodeLens', 30_000);
+      const lens = await expectVisible(page.locator('.codelens-decoration a:visible').filter({ hasText: 'Open in Module Lens' }), 'the "▶ Open in Module Lens" CodeLens', 30_000);
       await lens.click();
       await expectVisible(paneRows(page, 'Modules').filter({ hasText: 'CustomLinearLayer' }).nth(1), 'a second CustomLinearLayer in the Modules tree', 30_000);
       // The extension's demo copy opened first: close it, so the tree holds the model Debug Model runs.
@@ -136,7 +136,7 @@ export const editorSteps: E2eStep[] = [
     async run({ page, shot }) {
       await page.locator('.monaco-editor .view-lines').first().click();
       await page.keyboard.press('Control+Home');
-      const lens = await expectVisible(page.locator('.codelens-decoration a').filter({ hasText: 'Run forward' }), 'the "▶ Run forward" CodeLens', 30_000);
+      const lens = await expectVisible(page.locator('.codelens-decoration a:visible').filter({ hasText: 'Run forward' }), 'the "▶ Run forward" CodeLens', 30_000);
       await expectVisible(page.locator('.codelens-decoration').filter({ hasText: /118 params/ }), 'the parameter count CodeLens');
       await lens.click();
       await expectVisible(page.locator('.statusbar').filter({ hasText: /CustomLinearLayer run \d+ finished/ }), 'the finished run in the status bar', 30_000);
