@@ -2,6 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { tensorNpy } from '../../src/extension/captures/captureExports';
 import type { EventLog } from '../../src/extension/captures/eventLog';
+import { until } from './until';
 
 /** The parts of the extension's API these tests use. */
 interface Api {
@@ -14,14 +15,6 @@ interface Api {
     getTensor(p: { tensorId: string; start?: number; end?: number }): Promise<{ start: number; values: number[]; summary: unknown }>;
   };
   captures: { readonly log: EventLog | undefined; readonly webviewPanel: vscode.WebviewPanel | undefined; readonly webviewReady: boolean };
-}
-
-async function until(what: string, ok: () => boolean, timeoutMs = 30_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!ok()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 describe('the Captures panel in the extension host', () => {

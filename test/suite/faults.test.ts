@@ -11,6 +11,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { EventLog } from '../../src/extension/captures/eventLog';
 import { alive } from '../harness/processes';
+import { until } from './until';
 
 interface ModelInfo { modelId: string; rootType: string; file: string; input?: { shapes: number[][] } }
 interface HookInfo { hookId: number; modelId: string; path: string; kind: string; breakpoint: boolean; hits: number; condition?: string }
@@ -41,17 +42,6 @@ interface Api {
   };
   captures: { readonly log: EventLog | undefined; readonly webviewPanel: vscode.WebviewPanel | undefined; readonly webviewReady: boolean };
 }
-
-async function until<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 
 type Shown = { level: 'error' | 'warning' | 'info'; message: string };
 

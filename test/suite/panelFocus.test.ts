@@ -9,6 +9,7 @@ import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { EventLog } from '../../src/extension/captures/eventLog';
 import type { FocusShownMessage, FocusTarget } from '../../src/protocol';
+import { until } from './until';
 
 interface HookInfo { hookId: number; modelId: string; path: string; kind: string; breakpoint: boolean }
 
@@ -32,16 +33,6 @@ interface Api {
 }
 
 const run = (cmd: string, ...args: unknown[]) => vscode.commands.executeCommand<any>(cmd, ...args);
-
-async function until<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 /** The tree element reached by following labels from a root, as the Modules view shows them. */
 async function treeNode(tree: vscode.TreeDataProvider<any>, ...labels: string[]): Promise<any> {
