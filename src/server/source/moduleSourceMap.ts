@@ -167,7 +167,16 @@ export function mapModuleSources(fileName: string, text: string, rootType: strin
     ts.forEachChild(node, collect);
   };
   collect(source);
-  const children = (path: string) => [...types.keys()].filter((k) => k !== path && (path === '' ? !k.includes('.') : k.startsWith(`${path}.`) && !k.slice(path.length + 1).includes('.')));
+  // Each module's direct children in registration order, indexed once (containers look them up by position).
+  const childrenOf = new Map<string, string[]>();
+  for (const k of types.keys()) {
+    if (k === '') continue;
+    const parent = k.includes('.') ? k.slice(0, k.lastIndexOf('.')) : '';
+    const siblings = childrenOf.get(parent);
+    if (siblings) siblings.push(k);
+    else childrenOf.set(parent, [k]);
+  }
+  const children = (path: string): readonly string[] => childrenOf.get(path) ?? [];
   const out = new Map<string, { definitionLine?: number; callLines: number[]; callEnds: number[] }>();
   const at = (path: string) => {
     let entry = out.get(path);
