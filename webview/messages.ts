@@ -51,9 +51,8 @@ export class ValueRequests {
   private next = 1;
   private readonly pending = new Map<number, { resolve(v: Float32Array): void; reject(e: Error): void }>();
   private readonly queued: QueuedRequest[] = [];
-  private inFlight = 0;
-  private visibleInFlight = 0;
-  private readonly sentPriority = new Map<number, ValuePriority>();
+  /** The requests sent and not yet answered, by id, with their priority. */
+  private readonly sent = new Map<number, ValuePriority>();
 
   constructor(private readonly send: (m: WebviewToExtensionMessage) => void = post) {}
 
@@ -85,14 +84,12 @@ export class ValueRequests {
   }
 
   private pump(): void {
-    while (this.inFlight < MAX_VALUE_REQUESTS_IN_FLIGHT && this.queued.length) {
+    while (this.sent.size < MAX_VALUE_REQUESTS_IN_FLIGHT && this.queued.length) {
       const i = this.queued.findIndex((r) => r.priority === 'visible');
       // Bulk reads wait while the screen's values are on their way: both would share one server.
-      if (i < 0 && this.visibleInFlight > 0) return;
+      if (i < 0 && [...this.sent.values()].includes('visible')) return;
       const [next] = this.queued.splice(i >= 0 ? i : 0, 1);
-      this.inFlight++;
-      if (next.priority === 'visible') this.visibleInFlight++;
-      this.sentPriority.set(next.message.requestId, next.priority);
+      this.sent.set(next.message.requestId, next.priority);
       this.send(next.message);
     }
   }
@@ -102,9 +99,7 @@ export class ValueRequests {
     const p = this.pending.get(m.requestId);
     if (!p) return;
     this.pending.delete(m.requestId);
-    this.inFlight = Math.max(0, this.inFlight - 1);
-    if (this.sentPriority.get(m.requestId) === 'visible') this.visibleInFlight = Math.max(0, this.visibleInFlight - 1);
-    this.sentPriority.delete(m.requestId);
+    this.sent.delete(m.requestId);
     if (m.type === 'values') p.resolve(new Float32Array(m.values));
     else p.reject(new Error(m.message));
     this.pump();
@@ -115,8 +110,6 @@ export class ValueRequests {
     for (const p of this.pending.values()) p.reject(new Error(reason));
     this.pending.clear();
     this.queued.length = 0;
-    this.inFlight = 0;
-    this.visibleInFlight = 0;
-    this.sentPriority.clear();
+    this.sent.clear();
   }
 }
