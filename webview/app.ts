@@ -55,6 +55,8 @@ export class App {
   private restoreFocus: boolean;
   private frame = 0;
   private lastRender = -Infinity;
+  /** `frame` is a stream-throttle timeout, not yet an animation frame. */
+  private throttled = false;
   private fullRedraw = true;
 
   constructor(private readonly root: HTMLElement, private view: ViewState, private readonly host: AppHost) {
@@ -167,14 +169,19 @@ export class App {
   /** Redraws on the next frame; `full` also rebuilds open rows' details. */
   private schedule(full: boolean): void {
     this.fullRedraw ||= full;
-    if (this.frame) return;
+    // A full redraw (a user's filter, pin, expand) does not wait for the stream's next turn.
+    if (this.frame && !(full && this.throttled)) return;
+    if (this.frame) window.clearTimeout(this.frame);
     const wait = full ? 0 : this.lastRender + STREAM_REDRAW_MS - performance.now();
     const draw = () => {
       this.frame = 0;
       this.lastRender = performance.now();
       this.render();
     };
-    this.frame = wait > 0 ? window.setTimeout(() => { this.frame = requestAnimationFrame(draw); }, wait) : requestAnimationFrame(draw);
+    this.throttled = wait > 0;
+    this.frame = this.throttled
+      ? window.setTimeout(() => { this.throttled = false; this.frame = requestAnimationFrame(draw); }, wait)
+      : requestAnimationFrame(draw);
   }
 
   private render(): void {

@@ -117,22 +117,22 @@ describe('the Captures panel in Chromium', { skip }, () => {
     await p.send(resetMessage(), ...messages);
     const path = p.page.locator('.ml-path-filter');
     await path.fill('sh');
-    await p.page.waitForTimeout(50);
+    await p.redrawn();
     assert.equal(await p.page.locator('.ml-row').count(), 3);
     await path.fill('f?');
-    await p.page.waitForTimeout(50);
+    await p.redrawn();
     assert.equal(await p.page.locator('.ml-row').count(), 4, 'fc: three forward, one backward');
     await path.fill('*_1');
-    await p.page.waitForTimeout(50);
+    await p.redrawn();
     assert.equal(await p.page.locator('.ml-row').count(), 1, 'conv_1');
     await path.fill('');
     await p.page.locator('.ml-kinds input').nth(1).uncheck();
-    await p.page.waitForTimeout(50);
+    await p.redrawn();
     assert.equal(await p.page.locator('.ml-row').count(), 1, 'only the backward event');
     await p.page.locator('.ml-kinds input').nth(1).check();
     assert.deepEqual(await p.page.locator('select[aria-label="Model"] option').allInnerTexts(), ['All models', 'NanNet', 'Sequential']);
     await p.page.locator('select[aria-label="Model"]').selectOption({ label: 'Sequential' });
-    await p.page.waitForTimeout(50);
+    await p.redrawn();
     assert.equal(await p.page.locator('.ml-row').count(), 1);
     assert.match(await p.page.locator('.ml-status').innerText(), /1 event shown, 16 hidden by filters/);
     await closeClean(p);
@@ -160,7 +160,7 @@ describe('the Captures panel in Chromium', { skip }, () => {
     const id = Number(await row.getAttribute('data-event-id'));
     await row.locator('.ml-pin').click();
     await p.page.getByRole('button', { name: 'Clear', exact: true }).click();
-    await p.page.waitForTimeout(50);
+    await p.redrawn();
     assert.equal(await p.page.locator('.ml-row').count(), 1);
     assert.equal(await p.page.locator('.ml-row.ml-pinned').getAttribute('data-event-id'), String(id));
     const posted = await p.posted();
@@ -243,7 +243,7 @@ describe('the Captures panel in Chromium', { skip }, () => {
     await p.send(resetMessage(), ...messages);
     await p.page.locator('.ml-path-filter').fill('log');
     await p.page.locator('.ml-row-head').first().click();
-    await p.page.waitForTimeout(50);
+    await p.redrawn();
     const state = await p.savedState();
     await closeClean(p);
 

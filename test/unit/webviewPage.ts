@@ -73,6 +73,8 @@ export interface PanelPage {
   readonly frame: Frame;
   /** Sends messages as the extension would, in order. */
   send(...messages: ExtensionToWebviewMessage[]): Promise<void>;
+  /** Resolves once whatever the panel scheduled has been drawn. */
+  redrawn(): Promise<void>;
   /** Everything the page posted so far. */
   posted(): Promise<any[]>;
   /** The page's last `setState`. */
@@ -166,17 +168,18 @@ export async function openPanel(
     await page.goto(`${ORIGIN}/index.html`);
   }
   await frame.waitForFunction(() => (globalThis as any).__posted.some((m: any) => m.type === 'ready'));
+  // New events are drawn at most every 50 ms (the panel's STREAM_REDRAW_MS): wait past that, then for a frame.
+  const redrawn = () => frame.evaluate(() => new Promise<void>((r) => setTimeout(() => (globalThis as any).requestAnimationFrame(() => r()), 60)));
   const send = async (...messages: ExtensionToWebviewMessage[]) => {
     await frame.evaluate((ms) => { for (const m of ms) (globalThis as any).postMessage(m, '*'); }, messages);
-    // Messages are delivered as tasks and drawn on the next frame; new events at most every
-    // 50 ms (the panel's STREAM_REDRAW_MS), so wait past that and then for a frame.
-    await frame.evaluate(() => new Promise((r) => setTimeout(() => (globalThis as any).requestAnimationFrame(() => r(undefined)), 60)));
+    await redrawn();
   };
   await send({ type: 'init', protocolVersion: WEBVIEW_PROTOCOL_VERSION });
   return {
     page,
     frame,
     send,
+    redrawn,
     posted: () => frame.evaluate(() => (globalThis as any).__posted),
     savedState: () => frame.evaluate(() => (globalThis as any).__state),
     problems,
